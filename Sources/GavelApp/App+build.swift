@@ -1,0 +1,75 @@
+import Foundation
+import GavelCore
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+
+/// The running service: the Hummingbird application plus the services that must hear about
+/// shutdown before it does.
+public struct GavelService: Sendable {
+    public typealias App = Application<RouterResponder<AppRequestContext>>
+
+    public let application: App
+    public let routes: RouteTable
+    public let store: Store
+    let drain: DrainService
+    let logger: Logger
+
+    /// Runs until SIGTERM or SIGINT, then drains: readiness turns 503 and live streams end
+    /// first, then the server stops accepting and finishes in-flight requests, then storage.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application), .init(service: drain)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// The composition root: every dependency is built here and nowhere else.
+public func buildApplication(config: AppConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) async throws -> GavelService {
+    if config.auth.jwtSecretGenerated {
+        logger.warning(
+            "auth.jwt_secret is empty: using a random secret; tokens will not survive a restart. Set GAVEL_AUTH_JWT_SECRET.")
+    }
+    let store = try Store.open(config.database, metrics: metrics, logger: logger)
+    let lifecycle = LifecycleState()
+    let routes = RouteTable()
+    let verifier = await TokenVerifier(secret: config.auth.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIdentityMiddleware())
+    router.add(middleware: ObservabilityMiddleware(metrics: HTTPMetrics(metrics)))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ProblemMiddleware(routes: routes))
+    router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: config.server.maxBodyBytes, timeout: config.server.requestTimeout))
+    router.add(middleware: BearerMiddleware(verifier: verifier))
+
+    OperationalController(
+        store: store, lifecycle: lifecycle, metrics: metrics,
+        processMetrics: ProcessMetrics(metrics, version: GavelVersion.current), metricsEnabled: config.metricsEnabled
+    ).addRoutes(to: router, table: routes)
+    let products = ProductService(
+        repository: try await SQLiteProductRepository(store: store), defaultCurrency: config.auctions.defaultCurrency)
+    ProductController(service: products, representations: RepresentationCache(), maxBodyBytes: config.server.maxBodyBytes)
+        .addRoutes(to: router, table: routes)
+    EventController(store: store, heartbeat: .seconds(15)).addRoutes(to: router, table: routes)
+
+    let application = Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.server.idleTimeout.seconds)))),
+        configuration: ApplicationConfiguration(
+            address: .hostname(config.server.host, port: config.server.port),
+            serverName: nil,
+            availableConnectionsDelegate: MaximumAvailableConnections(config.server.maxConnections)),
+        logger: logger)
+    return GavelService(
+        application: application, routes: routes, store: store,
+        drain: DrainService(lifecycle: lifecycle, feed: store.feed), logger: logger)
+}
+
+public enum GavelVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GavelCore
+import Hummingbird
+import NIOCore
+
+/// `/api/v1/events`: the durable outbox as a paged feed and as a resumable SSE stream.
+struct EventController: Sendable {
+    let store: Store
+    /// How long a quiet stream waits before sending a keep-alive comment.
+    let heartbeat: Duration
+
+    static let maxLimit = 1_000
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        router.route(.get, "/api/v1/events", in: table, use: feed)
+        router.route(.get, "/api/v1/events/stream", in: table, use: stream)
+    }
+
+    struct Page: Encodable {
+        let data: [EventEnvelope]
+        let nextAfter: Int64
+        enum CodingKeys: String, CodingKey { case data, nextAfter = "next_after" }
+    }
+
+    @Sendable func feed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let after = try Self.sequence(request.uri.queryParameters["after"], field: "after") ?? 0
+        let limit = try Self.limit(request.uri.queryParameters["limit"])
+        let events = try await store.read("event.list") { db in try Outbox.read(after: after, limit: limit, in: db) }
+        let page = Page(data: events.map(EventEnvelope.init), nextAfter: events.last?.seq ?? after)
+        return Response.json(ByteBuffer(bytes: try JSONCoding.encode(page)))
+    }
+
+    /// Starts after `Last-Event-ID` (a reconnecting browser), else `after`, else at the current
+    /// end of the feed (live events only).
+    @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let start = try Self.sequence(request.headers[.lastEventID].map { Substring($0) }, field: "Last-Event-ID")
+            ?? Self.sequence(request.uri.queryParameters["after"], field: "after")
+            ?? store.feed.lastSeq
+        return sse { [store, heartbeat] writer in
+            var cursor = start
+            while !Task.isCancelled && !store.feed.isClosed {
+                let after = cursor
+                let events = try await store.read("event.stream") { db in try Outbox.read(after: after, limit: 100, in: db) }
+                for event in events {
+                    try await writer.write(Self.frame(event))
+                    cursor = event.seq
+                }
+                if events.count < 100 {
+                    let before = store.feed.lastSeq
+                    await store.feed.wait(after: cursor, timeout: heartbeat)
+                    if store.feed.lastSeq == before && !store.feed.isClosed {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+            }
+        }
+    }
+
+    static func frame(_ event: StoredEvent) throws -> ByteBuffer {
+        var buffer = ByteBuffer(string: "id: \(event.seq)\nevent: \(event.name)\ndata: ")
+        buffer.writeBytes(try JSONCoding.encode(EventEnvelope(event)))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    static func sequence(_ text: Substring?, field: String) throws -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int64(text), value >= 0 else {
+            throw Problem.invalidParameters(ValidationFailure(field: field, "must be a non-negative integer"))
+        }
+        return value
+    }
+
+    static func limit(_ text: Substring?) throws -> Int {
+        guard let text, !text.isEmpty else { return 100 }
+        guard let value = Int(text), (1...maxLimit).contains(value) else {
+            throw Problem.invalidParameters(ValidationFailure(field: "limit", "must be between 1 and \(maxLimit)"))
+        }
+        return value
+    }
+}
+
+/// A `text/event-stream` response whose body `produce` writes until it returns. Producers end
+/// when the event feed closes at the start of shutdown, so streams never hold up a drain.
+func sse(_ produce: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
+    Response(
+        status: .ok,
+        headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+        body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            do {
+                try await produce(&writer)
+            } catch is CancellationError {
+                // The client left: end the stream quietly.
+            }
+            try await writer.finish(nil)
+        })
+}

@@ -1,0 +1,86 @@
+import GavelCore
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: every error the API reports. `code` is the stable identifier clients
+/// branch on; `errors` lists field-level failures.
+public struct Problem: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let title: String
+    public let detail: String?
+    public let errors: [FieldError]
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, detail: String? = nil, errors: [FieldError] = [], title: String? = nil) {
+        self.status = status
+        self.code = code
+        self.title = title ?? status.reasonPhrase
+        self.detail = detail
+        self.errors = errors
+    }
+
+    func with(_ name: HTTPField.Name, _ value: String) -> Problem {
+        var copy = self
+        copy.headers[name] = value
+        return copy
+    }
+
+    static func notFound(_ what: String = "resource", code: String = "resource.not_found") -> Problem {
+        Problem(.notFound, code: code, detail: "No \(what) exists at this address.")
+    }
+
+    static func unauthorized(_ detail: String, code: String = "auth.invalid_token") -> Problem {
+        Problem(.unauthorized, code: code, detail: detail)
+            .with(.wwwAuthenticate, code == "auth.missing_token" ? "Bearer" : "Bearer error=\"invalid_token\"")
+    }
+
+    static func badRequest(_ detail: String, code: String, errors: [FieldError] = []) -> Problem {
+        Problem(.badRequest, code: code, detail: detail, errors: errors)
+    }
+
+    static func invalidParameters(_ failure: ValidationFailure) -> Problem {
+        badRequest("One or more query parameters are invalid.", code: "request.invalid_parameter", errors: failure.errors)
+    }
+
+    static func validation(_ failure: ValidationFailure) -> Problem {
+        Problem(.unprocessableContent, code: failure.code, detail: "The request is well-formed but not acceptable.", errors: failure.errors)
+    }
+
+    static func unavailable(_ detail: String, code: String, retryAfter: Int = 1) -> Problem {
+        Problem(.serviceUnavailable, code: code, detail: detail).with(.retryAfter, String(retryAfter))
+    }
+
+    static let preconditionFailed = Problem(
+        .preconditionFailed, code: "request.precondition_failed",
+        detail: "If-Match does not match the current version; fetch the resource and retry.")
+
+    struct Body: Encodable {
+        let type: String
+        let title: String
+        let status: Int
+        let detail: String?
+        let code: String
+        let errors: [FieldError]?
+    }
+
+    func response() -> Response {
+        let body = Body(
+            type: "https://gavel.dev/problems/\(code)", title: title, status: status.code, detail: detail, code: code,
+            errors: errors.isEmpty ? nil : errors)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        let bytes = (try? JSONCoding.encode(body)) ?? Array("{\"status\":\(status.code),\"code\":\"\(code)\"}".utf8)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-ID")!
+    static let traceparent = Self("traceparent")!
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let lastEventID = Self("Last-Event-ID")!
+    static let contentTypeOptions = Self("X-Content-Type-Options")!
+    static let frameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+}

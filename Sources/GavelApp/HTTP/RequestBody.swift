@@ -1,0 +1,94 @@
+import Foundation
+import GavelCore
+import Hummingbird
+import NIOCore
+
+/// A JSON request body whose accepted members are exactly its coding keys.
+protocol StrictDecodable: Decodable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+}
+
+extension StrictDecodable {
+    static var memberNames: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
+/// The media types a write accepts.
+enum JSONMediaType {
+    static let json: Set<String> = ["application/json"]
+    static let mergePatch: Set<String> = ["application/json", "application/merge-patch+json"]
+}
+
+extension Request {
+    /// Reads the body up to `limit` bytes (413 past it) after checking its media type (415).
+    func jsonBody(limit: Int, accepting mediaTypes: Set<String> = JSONMediaType.json) async throws -> ByteBuffer {
+        let mediaType = headers[.contentType]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard let mediaType, mediaTypes.contains(mediaType) else {
+            throw Problem(
+                .unsupportedMediaType, code: "request.unsupported_media_type",
+                detail: "Send the body as \(mediaTypes.sorted().joined(separator: " or ")).")
+        }
+        return try await body.collect(upTo: limit)
+    }
+
+    /// Decodes a strict JSON object: malformed JSON or an unknown member is 400, a missing or
+    /// mistyped member is 422 naming the field.
+    func decodeStrict<T: StrictDecodable>(_ type: T.Type, limit: Int, accepting mediaTypes: Set<String> = JSONMediaType.json) async throws -> (T, ByteBuffer) {
+        let buffer = try await jsonBody(limit: limit, accepting: mediaTypes)
+        return (try StrictJSON.decode(type, from: buffer), buffer)
+    }
+}
+
+enum StrictJSON {
+    static func decode<T: StrictDecodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        let data = Data(buffer.readableBytesView)
+        let value: JSONValue
+        do {
+            value = try JSONCoding.decoder.decode(JSONValue.self, from: data)
+        } catch {
+            throw Problem.badRequest("The body is not valid JSON.", code: "request.malformed_json")
+        }
+        guard case .object(let members) = value else {
+            throw Problem.badRequest("The body must be a JSON object.", code: "request.malformed_json")
+        }
+        let unknown = Set(members.keys).subtracting(T.memberNames).sorted()
+        guard unknown.isEmpty else {
+            throw Problem.badRequest(
+                "The body has members this operation does not accept.", code: "request.unknown_field",
+                errors: unknown.map { FieldError(field: $0, message: "unknown field") })
+        }
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.validation(ValidationFailure(errors: [fieldError(error)]))
+        }
+    }
+
+    static func fieldError(_ error: DecodingError) -> FieldError {
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (key.map { [$0] } ?? [])
+            return keys.isEmpty ? "body" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FieldError(field: path(context.codingPath, key), message: "is required")
+        case .valueNotFound(let type, let context):
+            return FieldError(field: path(context.codingPath), message: "must be \(describe(type)), not null")
+        case .typeMismatch(let type, let context):
+            return FieldError(field: path(context.codingPath), message: "must be \(describe(type))")
+        case .dataCorrupted(let context):
+            return FieldError(field: path(context.codingPath), message: "has an invalid value")
+        @unknown default:
+            return FieldError(field: "body", message: "is invalid")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "an integer"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        default: return "a valid value"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import JWTKit
+
+/// Claims of a Gavel access token. `typ` separates access tokens from other tokens signed with
+/// the same key (the identity capability's two-factor challenge tokens), so no other kind of
+/// token can stand in for an access token.
+struct AccessTokenClaims: JWTPayload {
+    static let type = "access"
+
+    let iss: IssuerClaim
+    let aud: AudienceClaim
+    let sub: SubjectClaim
+    let exp: ExpirationClaim
+    let iat: IssuedAtClaim
+    let nbf: NotBeforeClaim
+    let jti: IDClaim
+    let typ: String
+    /// Authentication methods used (`pwd`, `otp`), set by the identity capability.
+    let amr: [String]?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        try nbf.verifyNotBefore()
+    }
+}
+
+/// Why a bearer token was refused; never echoed in detail to the client.
+enum TokenRejection: Error {
+    case malformed, wrongAlgorithm, wrongIssuer, wrongAudience, wrongType, badSubject, invalid
+}
+
+/// Verifies HS256 access tokens with the algorithm, issuer and audience pinned.
+struct TokenVerifier: Sendable {
+    let keys: JWTKeyCollection
+    let issuer: String
+    let audience: String
+
+    init(secret: String, issuer: String, audience: String) async {
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.issuer = issuer
+        self.audience = audience
+    }
+
+    func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
+        // Pin the algorithm before anything else: `none` and other HMACs never reach the keys.
+        guard let header = Self.header(of: token) else { throw .malformed }
+        guard header.alg == "HS256" else { throw .wrongAlgorithm }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch {
+            throw .invalid
+        }
+        guard claims.iss.value == issuer else { throw .wrongIssuer }
+        guard claims.aud.value.contains(audience) else { throw .wrongAudience }
+        guard claims.typ == AccessTokenClaims.type else { throw .wrongType }
+        guard let id = UUID(uuidString: claims.sub.value) else { throw .badSubject }
+        return AuthenticatedUser(id: id, tokenID: claims.jti.value)
+    }
+
+    private struct Header: Decodable { let alg: String }
+
+    private static func header(of token: String) -> Header? {
+        guard let dot = token.firstIndex(of: "."), token.utf8.count < 8_192 else { return nil }
+        var base64 = token[..<dot].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONDecoder().decode(Header.self, from: data)
+    }
+}

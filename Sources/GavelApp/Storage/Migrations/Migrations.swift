@@ -1,0 +1,64 @@
+import GRDB
+
+/// The schema, as an ordered list of migrations. A migration, once shipped, never changes.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            // Accounts; the identity capability adds its columns and tables in later migrations.
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE products (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    seller_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    price INTEGER NOT NULL CHECK (price > 0),
+                    currency TEXT NOT NULL,
+                    stock INTEGER NOT NULL CHECK (stock >= 0),
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (seller_id, name_key)
+                ) STRICT;
+
+                -- The outbox: written in the same transaction as the change it describes.
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    event TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    trace_id TEXT NOT NULL,
+                    correlation_id TEXT NOT NULL,
+                    subject_id TEXT,
+                    payload TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX events_subject ON events (subject_id, seq);
+
+                -- Responses of creating requests, replayed for retries with the same key.
+                CREATE TABLE idempotency_keys (
+                    user_id TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    location TEXT,
+                    body BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, scope, key)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

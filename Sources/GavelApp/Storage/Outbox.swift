@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import GavelCore
+
+/// Where a change came from, carried into the events it causes.
+public struct WriteContext: Sendable {
+    public let traceID: String
+    public let correlationID: String
+    public let now: Date
+
+    public init(traceID: String, correlationID: String, now: Date = Date()) {
+        self.traceID = traceID
+        self.correlationID = correlationID
+        self.now = Timestamp.truncated(now)
+    }
+}
+
+/// An event about to be written to the outbox.
+struct OutboxEvent: Sendable {
+    let id: UUID
+    let name: String
+    let subjectID: UUID?
+    let payload: [UInt8]
+
+    init(_ name: String, subject: UUID?, payload: [UInt8], at date: Date) {
+        self.id = Identifier.make(at: date)
+        self.name = name
+        self.subjectID = subject
+        self.payload = payload
+    }
+}
+
+/// A stored event with its position in the feed.
+public struct StoredEvent: Sendable, Equatable {
+    public let seq: Int64
+    public let id: String
+    public let name: String
+    public let version: String
+    public let timestamp: Date
+    public let traceID: String
+    public let correlationID: String
+    public let subjectID: String?
+    public let payload: String
+}
+
+enum Outbox {
+    static let version = "v1"
+
+    /// Appends events inside the caller's transaction and returns the last sequence number.
+    @discardableResult
+    static func append(_ events: [OutboxEvent], context: WriteContext, in db: Database) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO events (id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for event in events {
+            try statement.execute(arguments: [
+                event.id.text, event.name, version, Timestamp.millis(context.now), context.traceID,
+                context.correlationID, event.subjectID?.text, String(decoding: event.payload, as: UTF8.self),
+            ])
+        }
+        return db.lastInsertedRowID
+    }
+
+    static func read(after seq: Int64, limit: Int, subject: UUID? = nil, in db: Database) throws -> [StoredEvent] {
+        let rows: [Row]
+        if let subject {
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM events WHERE subject_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+                arguments: [subject.text, seq, limit])
+        } else {
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?"),
+                arguments: [seq, limit])
+        }
+        return rows.map { row in
+            StoredEvent(
+                seq: row["seq"], id: row["id"], name: row["event"], version: row["version"],
+                timestamp: Timestamp.date(millis: row["timestamp"]), traceID: row["trace_id"],
+                correlationID: row["correlation_id"], subjectID: row["subject_id"], payload: row["payload"])
+        }
+    }
+
+    static func lastSeq(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite database Gavel owns: one writer, WAL readers, every access through the gate.
+public final class Store: Sendable {
+    let writer: any DatabaseWriter
+    let gate: DatabaseGate
+    let feed: EventFeed
+
+    private init(writer: any DatabaseWriter, gate: DatabaseGate) throws {
+        self.writer = writer
+        self.gate = gate
+        try Migrations.migrator.migrate(writer)
+        self.feed = EventFeed(lastSeq: try writer.read(Outbox.lastSeq))
+    }
+
+    /// Opens (creating if needed) and migrates the database. `:memory:` gives a private
+    /// in-memory database, for tests.
+    public static func open(_ config: AppConfig.Database, metrics: MetricsRegistry, logger: Logger) throws -> Store {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(config.busyTimeout.seconds)
+        let synchronous = config.synchronous.rawValue.uppercased()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let writer: any DatabaseWriter
+        if config.sqlitePath == ":memory:" {
+            writer = try DatabaseQueue(configuration: configuration)
+        } else {
+            let directory = URL(fileURLWithPath: config.sqlitePath).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            configuration.maximumReaderCount = max(2, config.maxConcurrency)
+            writer = try DatabasePool(path: config.sqlitePath, configuration: configuration)
+        }
+        logger.debug("database open", metadata: ["path": "\(config.sqlitePath)", "synchronous": "\(synchronous)"])
+        let gate = DatabaseGate(
+            limit: config.maxConcurrency, acquireTimeout: config.acquireTimeout, metrics: StorageMetrics(metrics))
+        return try Store(writer: writer, gate: gate)
+    }
+
+    /// Reads without a transaction: each statement sees a consistent snapshot, and the callers
+    /// here read single statements.
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await gate.withSlot(operation) {
+            try await writer.unsafeRead(body)
+        }
+    }
+
+    /// Runs `body` in one write transaction. `afterCommit` runs on the writer right after the
+    /// commit and before any later transaction, so in-memory state follows commit order
+    /// exactly; live event streams are woken at the same point.
+    func write<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (Database) throws -> T,
+        afterCommit: (@Sendable (T) -> Void)? = nil
+    ) async throws -> T {
+        try await gate.withSlot(operation) { [feed] in
+            try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                let value = result!
+                afterCommit?(value)
+                feed.published(upTo: try Outbox.lastSeq(in: db))
+                return value
+            }
+        }
+    }
+
+    /// True when the database answers a trivial query.
+    func isReachable() async -> Bool {
+        (try? await read("ping") { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
