@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The running service: the Hummingbird application plus the services that must hear about
 /// shutdown before it does.
@@ -19,12 +20,16 @@ public struct GavelService: Sendable {
     /// Runs until SIGTERM or SIGINT, then drains: readiness turns 503 and live streams end
     /// first, then the server stops accepting and finishes in-flight requests, then storage.
     public func run() async throws {
-        let group = ServiceGroup(
+        try await serviceGroup(signals: [.sigterm, .sigint]).run()
+    }
+
+    /// The drain service comes last so that it hears about shutdown first.
+    func serviceGroup(signals: [UnixSignal]) -> ServiceGroup {
+        ServiceGroup(
             configuration: .init(
                 services: [.init(service: application), .init(service: drain)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: signals,
                 logger: logger))
-        try await group.run()
     }
 }
 

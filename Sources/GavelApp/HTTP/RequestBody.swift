@@ -60,8 +60,20 @@ enum StrictJSON {
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Problem.validation(ValidationFailure(errors: [fieldError(error)]))
+            throw Problem.validation(ValidationFailure(errors: fieldErrors(error, members: members)))
         }
+    }
+
+    static func fieldErrors(_ error: DecodingError, members: [String: JSONValue]) -> [FieldError] {
+        // Foundation reports a number that does not fit `Int` (12.5, 1e30) as corrupt data with
+        // no path; every API number is an integer, so name the members holding such numbers.
+        if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+            let fractional = members.filter { if case .double = $0.value { true } else { false } }.keys.sorted()
+            if !fractional.isEmpty {
+                return fractional.map { FieldError(field: $0, message: "must be an integer") }
+            }
+        }
+        return [fieldError(error)]
     }
 
     static func fieldError(_ error: DecodingError) -> FieldError {

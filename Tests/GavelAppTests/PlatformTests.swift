@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+@Suite("HTTP platform")
+struct PlatformTests {
+    @Test("unknown routes are 404 problems")
+    func unknownRoute() async throws {
+        try await TestApp.withRouter { client in
+            let response = try await client.execute(uri: "/nope", method: .get)
+            #expect(response.status == .notFound)
+            #expect(try response.problemCode() == "route.not_found")
+        }
+    }
+
+    @Test("a known path with another method is 405 listing the allowed ones", arguments: [
+        ("/api/v1/products", HTTPRequest.Method.delete, "GET, POST"),
+        ("/api/v1/products/0190f0e0-0000-7000-8000-000000000000", .post, "DELETE, GET, PATCH, PUT"),
+        ("/health", .post, "GET"),
+    ])
+    func methodNotAllowed(path: String, method: HTTPRequest.Method, allow: String) async throws {
+        try await TestApp.withRouter { client in
+            let response = try await client.execute(uri: path, method: method)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == allow)
+            #expect(try response.problemCode() == "request.method_not_allowed")
+        }
+    }
+
+    @Test("every response has a request id, echoing a sane one from the client")
+    func requestID() async throws {
+        try await TestApp.withRouter { client in
+            let echoed = try await client.execute(uri: "/health", method: .get, headers: [.requestID: "abc-123"])
+            #expect(echoed.headers[.requestID] == "abc-123")
+            let replaced = try await client.execute(uri: "/health", method: .get, headers: [.requestID: "bad id\u{7}"])
+            let generated = try #require(replaced.headers[.requestID])
+            #expect(generated != "bad id\u{7}" && generated.count == 32)
+            let problem = try await client.execute(uri: "/nope", method: .get)
+            #expect(problem.headers[.requestID] != nil)
+        }
+    }
+
+    @Test("security headers are on every response, errors included")
+    func securityHeaders() async throws {
+        try await TestApp.withRouter { client in
+            for uri in ["/health", "/nope", "/api/v1/products/x"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.headers[.contentTypeOptions] == "nosniff")
+                #expect(response.headers[.contentSecurityPolicy] != nil)
+                #expect(response.headers[.server] == nil)
+            }
+        }
+    }
+
+    @Test("traceparent parsing accepts only valid version-00 headers", arguments: [
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "4bf92f3577b34da6a3ce929d0e0e4736"),
+        ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", nil),
+        ("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", nil),
+        ("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", nil),
+        ("garbage", nil),
+    ])
+    func traceparent(header: String, expected: String?) {
+        #expect(RequestIdentityMiddleware.traceID(header) == expected)
+    }
+
+    @Test("health and readiness answer 200")
+    func operational() async throws {
+        try await TestApp.withRouter { client in
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            let ready = try await client.execute(uri: "/ready", method: .get)
+            #expect(ready.status == .ok)
+            #expect(try ready.object()["status"] as? String == "ready")
+        }
+    }
+
+    @Test("a handler slower than server.request_timeout is answered 503 with Retry-After")
+    func requestTimeout() async throws {
+        let middleware = RequestLimitsMiddleware<AppRequestContext>(maxBodyBytes: 1024, timeout: .milliseconds(50))
+        let problems = ProblemMiddleware<AppRequestContext>(routes: RouteTable())
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: problems)
+        router.add(middleware: middleware)
+        router.get("/slow") { _, _ -> String in
+            try await Task.sleep(for: .seconds(10))
+            return "late"
+        }
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: "/slow", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] != nil)
+            #expect(try response.problemCode() == "request.timeout")
+        }
+    }
+
+    @Test("route templates are recorded as in the OpenAPI document")
+    func routeTable() async throws {
+        let service = try await buildApplication(config: TestApp.config(), logger: TestApp.logger)
+        let routes = service.routes.routes.map { "\($0.method) \($0.template)" }
+        #expect(routes.contains("GET /api/v1/products/{id}"))
+        #expect(routes.contains("PATCH /api/v1/products/{id}"))
+        #expect(routes.contains("GET /api/v1/events/stream"))
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import GavelCore
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+@Suite("SQLite storage")
+struct StorageTests {
+    static func temporaryDatabase() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gavel-\(UUID().uuidString)/gavel.sqlite").path
+    }
+
+    @Test("products and events survive a restart on a database file")
+    func persistsAcrossRestart() async throws {
+        let path = Self.temporaryDatabase()
+        let seller = try await TestUser.make()
+        let config = try await TestApp.config(database: path)
+        let id = try await TestApp.withRouter(config) { client in
+            try #require(try await client.createProduct(seller, name: "Durable")["id"] as? String)
+        }
+        try await TestApp.withRouter(config) { client in
+            let response = try await client.execute(uri: "/api/v1/products/\(id)", method: .get)
+            #expect(try response.object()["name"] as? String == "Durable")
+            let next = try await client.createProduct(seller, name: "Second")
+            #expect(next["id"] as? String != id)
+            let feed = try await client.execute(uri: "/api/v1/events?after=1", method: .get)
+            let events = try #require(try feed.object()["data"] as? [[String: Any]])
+            #expect(events.compactMap { $0["seq"] as? Int } == [2])
+        }
+        let mode = try await DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test("`gavel migrate` is repeatable: opening twice applies nothing new")
+    func migrationsIdempotent() async throws {
+        let path = Self.temporaryDatabase()
+        let config = try await TestApp.config(database: path)
+        _ = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let applied = try await store.read("test") { db in try Migrations.migrator.appliedIdentifiers(db) }
+        #expect(applied == ["v1-foundation"])
+    }
+
+    @Test("when every database slot stays busy past acquire_timeout a write is 503 with Retry-After")
+    func saturatedGate() async throws {
+        let config = try await TestApp.config(environment: [
+            "GAVEL_DATABASE_MAX_CONCURRENCY": "1", "GAVEL_DATABASE_ACQUIRE_TIMEOUT": "50ms",
+        ])
+        let service = try await buildApplication(config: config, logger: TestApp.logger)
+        let seller = try await TestUser.make()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let (held, hold) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await service.store.gate.withSlot("test.hold") {
+                hold.yield()
+                for await _ in released { break }
+            }
+        }
+        for await _ in held { break }
+        try await service.application.test(.router) { client in
+            let response = try await client.post("/api/v1/products", json: #"{"name": "Busy", "price": 1}"#, headers: seller.authorization)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "1")
+            #expect(try response.problemCode() == "service.overloaded")
+            release.finish()
+            try await holder.value
+            let retry = try await client.post("/api/v1/products", json: #"{"name": "Busy", "price": 1}"#, headers: seller.authorization)
+            #expect(retry.status == .created)
+        }
+    }
+
+    @Test("the gate never runs more than its limit at once and serves waiters in turn")
+    func gateBounds() async throws {
+        let gate = DatabaseGate(limit: 3, acquireTimeout: .seconds(10), metrics: StorageMetrics(MetricsRegistry(enabled: false)))
+        let counter = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<40 {
+                group.addTask {
+                    try await gate.withSlot("test") {
+                        await counter.enter()
+                        try await Task.sleep(for: .milliseconds(2))
+                        await counter.leave()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await counter.peak == 3)
+        #expect(gate.inUse == 0)
+    }
+
+    @Test("cancelled writes are all-or-nothing: what reported success is stored with its event, nothing else is",
+        arguments: [":memory:", "file"])
+    func cancellation(database: String) async throws {
+        let config = try await TestApp.config(database: database == "file" ? Self.temporaryDatabase() : database)
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let repository = try await SQLiteProductRepository(store: store)
+        let seller = Identifier.make()
+        var tasks: [(UUID, Task<Bool, Never>)] = []
+        for index in 0..<60 {
+            let now = Timestamp.truncated(Date())
+            let product = Product(
+                id: Identifier.make(), sellerID: seller, name: "P\(index)", description: "", price: 10, currency: Currency("EUR")!,
+                stock: 1, version: 1, createdAt: now, updatedAt: now)
+            let task = Task {
+                (try? await repository.create(product, context: WriteContext(traceID: "t", correlationID: "c"), claim: nil)) != nil
+            }
+            tasks.append((product.id, task))
+            if index % 2 == 0 { task.cancel() }
+        }
+        var succeeded: Set<UUID> = []
+        for (id, task) in tasks where await task.value { succeeded.insert(id) }
+        let (stored, events) = try await store.read("test") { db in
+            (
+                Set(try String.fetchAll(db, sql: "SELECT id FROM products").compactMap(UUID.init(uuidString:))),
+                Set(try String.fetchAll(db, sql: "SELECT subject_id FROM events WHERE event = 'product.created'").compactMap(UUID.init(uuidString:)))
+            )
+        }
+        #expect(stored == succeeded)
+        #expect(events == succeeded)
+        for (id, _) in tasks {
+            #expect((try await repository.find(id) != nil) == succeeded.contains(id))
+        }
+    }
+}
+
+/// Tracks how many callers are inside a section at once.
+actor Counter {
+    private(set) var current = 0
+    private(set) var peak = 0
+
+    func enter() {
+        current += 1
+        peak = max(peak, current)
+    }
+
+    func leave() { current -= 1 }
+}
