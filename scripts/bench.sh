@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of the release binary with wrk (see SPEC section 10 for reference numbers).
+#
+#   make bench                        # release build, then this script
+#   BENCH_DURATION=30s scripts/bench.sh
+#
+# Seeds a throw-away SQLite database (10 users, 1000 products), starts the server on a free
+# loopback port (pinned to CPU 0 with taskset when there are two or more CPUs; wrk on CPU 1),
+# runs `wrk -t1 -c50 --latency` against four routes and prints req/s, p50 and p99 per route
+# plus the server RSS before and after. Raw wrk reports are kept in $BENCH_OUT.
+#
+# Environment:
+#   BENCH_DURATION (10s)  BENCH_CONNECTIONS (50)  BENCH_THREADS (1)
+#   BENCH_SERVER_CPUS (0) BENCH_WRK_CPUS (1)      BENCH_OUT (.build/bench)
+#   BENCH_USERS (10)      BENCH_PRODUCTS (1000)
+#   BENCH_BIN (.build/release/gavel)  BENCH_CONFIG (config.yaml)
+# GAVEL_* variables in the caller's environment reach the server and the seeder (e.g.
+# GAVEL_DATABASE_MAX_CONCURRENCY=8 to compare settings); the server refuses unknown ones.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BIN=${BENCH_BIN:-.build/release/gavel}
+CONFIG=${BENCH_CONFIG:-config.yaml}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-1}
+SERVER_CPUS=${BENCH_SERVER_CPUS:-0}
+WRK_CPUS=${BENCH_WRK_CPUS:-1}
+OUT_DIR=${BENCH_OUT:-.build/bench}
+USERS=${BENCH_USERS:-10}
+PRODUCTS=${BENCH_PRODUCTS:-1000}
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[ -x "$BIN" ] || die "$BIN not found or not executable (run: swift build -c release, or make bench)"
+[ -f "$CONFIG" ] || die "$CONFIG not found"
+for tool in curl jq python3; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required (make deps)"
+done
+if ! command -v wrk >/dev/null 2>&1; then
+    log "installing wrk"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || die "wrk is missing and neither root nor sudo is available"
+        SUDO=sudo
+    fi
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+    command -v wrk >/dev/null 2>&1 || die "wrk installation failed"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gavel-bench.XXXXXX")
+LOG=$TMP/server.log
+SERVER_PID=""
+cleanup() {
+    local rc=$?
+    set +e
+    trap '' PIPE HUP INT TERM  # finish cleaning up even if the reader went away
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null
+        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    if [ "$rc" -ne 0 ] && [ -s "$LOG" ]; then
+        echo "---- server log (last 40 lines) ----" >&2
+        tail -n 40 "$LOG" >&2
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+BASE="http://127.0.0.1:$PORT"
+SECRET="bench-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+GAVEL_ENV=(
+    "GAVEL_SERVER_HOST=127.0.0.1"
+    "GAVEL_SERVER_PORT=$PORT"
+    "GAVEL_DATABASE_SQLITE_PATH=$TMP/gavel.sqlite"
+    "GAVEL_AUTH_JWT_SECRET=$SECRET"
+    "GAVEL_LOG_LEVEL=error"
+)
+
+# CPU pinning: server and load generator on different cores, as in SPEC section 10.
+PIN_SERVER=()
+PIN_WRK=()
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+    PIN_SERVER=(taskset -c "$SERVER_CPUS")
+    PIN_WRK=(taskset -c "$WRK_CPUS")
+    PINNING="server on CPU $SERVER_CPUS, wrk on CPU $WRK_CPUS"
+else
+    PINNING="not pinned (taskset missing or fewer than 2 CPUs)"
+fi
+
+log "seeding $USERS users, $PRODUCTS products"
+env "${GAVEL_ENV[@]}" "$BIN" seed --config "$CONFIG" --users "$USERS" --products "$PRODUCTS" \
+    >"$TMP/seed.log" 2>&1 </dev/null || { cat "$TMP/seed.log" >&2; die "seed failed"; }
+
+log "starting $BIN on port $PORT ($PINNING)"
+"${PIN_SERVER[@]}" env "${GAVEL_ENV[@]}" "$BIN" serve --config "$CONFIG" >"$LOG" 2>&1 </dev/null &
+SERVER_PID=$!
+
+deadline=$((SECONDS + 30))
+until curl -fsS --max-time 1 -o /dev/null "$BASE/health" 2>/dev/null; do
+    kill -0 "$SERVER_PID" 2>/dev/null || die "server exited during start-up"
+    [ "$SECONDS" -lt "$deadline" ] || die "server did not answer /health within 30s"
+    sleep 0.2
+done
+
+LIST=$(curl -fsS --max-time 5 "$BASE/api/v1/products?page_size=100") || die "cannot list products"
+PRODUCT_ID=$(jq -r '.data[0].id // empty' <<<"$LIST")
+SELLER_ID=$(jq -r '.data[0].seller_id // empty' <<<"$LIST")
+[ -n "$PRODUCT_ID" ] || die "the product list is empty after seeding"
+# Act as a seeded user (an existing account) when creating products.
+[ -n "$SELLER_ID" ] || SELLER_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+TOKEN=$(python3 "$ROOT/scripts/mint_token.py" --secret "$SECRET" --sub "$SELLER_ID" --ttl 3600)
+NONCE=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
+fmt_mb() { awk -v kb="${1:-0}" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
+
+# parse_wrk FILE — prints "rps p50_ms p99_ms non2xx socket_errors" ("-" when not found).
+parse_wrk() {
+    awk '
+        function ms(v,   n) {
+            n = v + 0
+            if (v ~ /us$/) return n / 1000
+            if (v ~ /ms$/) return n
+            if (v ~ /s$/)  return n * 1000
+            if (v ~ /m$/)  return n * 60000
+            if (v ~ /h$/)  return n * 3600000
+            return n
+        }
+        /^Requests\/sec:/              { rps = $2 }
+        $1 == "50%" && lat             { p50 = ms($2) }
+        $1 == "99%" && lat             { p99 = ms($2) }
+        /Latency Distribution/         { lat = 1 }
+        /Non-2xx or 3xx responses:/    { non2xx = $NF }
+        /Socket errors:/ {
+            for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { x = $i; sub(/,/, "", x); sockerr += x }
+        }
+        END {
+            printf "%s %s %s %s %s\n", (rps == "" ? "-" : rps),
+                (p50 == "" ? "-" : sprintf("%.2f", p50)), (p99 == "" ? "-" : sprintf("%.2f", p99)),
+                (non2xx == "" ? 0 : non2xx), (sockerr == "" ? 0 : sockerr)
+        }' "$1"
+}
+
+mkdir -p "$OUT_DIR"
+RSS_BEFORE=$(rss_kb)
+
+# name | path | wrk script (optional)
+ROUTES=(
+    "GET /health|/health|"
+    "GET /api/v1/products/{id}|/api/v1/products/$PRODUCT_ID|"
+    "GET /api/v1/products?page_size=100|/api/v1/products?page_size=100|"
+    "POST /api/v1/products|/api/v1/products|$ROOT/scripts/wrk/create_product.lua"
+)
+
+RESULTS=()
+i=0
+for entry in "${ROUTES[@]}"; do
+    IFS='|' read -r name path script <<<"$entry"
+    i=$((i + 1))
+    out="$OUT_DIR/$i-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_' | sed 's/__*/_/g; s/_$//').txt"
+    args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
+    [ -n "$script" ] && args+=(-s "$script")
+    args+=("$BASE$path")
+    [ -n "$script" ] && args+=(-- "$TOKEN" "$NONCE")
+    log "wrk $name ($DURATION, $CONNECTIONS connections)"
+    if ! "${PIN_WRK[@]}" wrk "${args[@]}" >"$out" 2>&1; then
+        log "wrk failed for $name: $(tail -n 3 "$out" | tr '\n' ' ')"
+    fi
+    read -r rps p50 p99 non2xx sockerr < <(parse_wrk "$out")
+    RESULTS+=("$name|$rps|$p50|$p99|$non2xx|$sockerr")
+    kill -0 "$SERVER_PID" 2>/dev/null || die "server died during '$name' (raw output: $out)"
+done
+RSS_AFTER=$(rss_kb)
+
+{
+    echo
+    echo "Gavel benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $("$BIN" --version 2>/dev/null | head -n 1 || echo 'version unknown')"
+    echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; $PINNING; $PRODUCTS products"
+    echo
+    printf '%-36s %11s %10s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms' non-2xx sock-err
+    printf '%-36s %11s %10s %10s %9s %9s\n' "$(printf '%.0s-' {1..36})" ----------- ---------- ---------- --------- ---------
+    for r in "${RESULTS[@]}"; do
+        IFS='|' read -r name rps p50 p99 non2xx sockerr <<<"$r"
+        printf '%-36s %11s %10s %10s %9s %9s\n' "$name" "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
+    done
+    echo
+    echo "server RSS before: $(fmt_mb "$RSS_BEFORE"), after: $(fmt_mb "$RSS_AFTER")"
+    for r in "${RESULTS[@]}"; do
+        IFS='|' read -r name _ _ _ non2xx sockerr <<<"$r"
+        if [ "$non2xx" != 0 ] || [ "$sockerr" != 0 ]; then
+            echo "WARNING: $name had $non2xx non-2xx responses and $sockerr socket errors"
+        fi
+    done
+    line="bench:"
+    sep=""
+    for r in "${RESULTS[@]}"; do
+        IFS='|' read -r name rps _ p99 _ _ <<<"$r"
+        line+="$sep $name ${rps} req/s p99 ${p99}ms"
+        sep=" |"
+    done
+    line+=" | rss $(fmt_mb "$RSS_BEFORE") -> $(fmt_mb "$RSS_AFTER")"
+    echo "$line"
+} | tee "$OUT_DIR/results.txt"

@@ -1,0 +1,555 @@
+#!/usr/bin/env bash
+# End-to-end test: drives the built debug binary over real HTTP with curl and checks with jq.
+#
+#   scripts/e2e.sh                      # uses .build/debug/gavel and config.yaml
+#   E2E_BIN=path/to/gavel E2E_CONFIG=path/to/config.yaml scripts/e2e.sh
+#
+# The server runs on a free loopback port with a throw-away SQLite file, a random JWT secret
+# and a 4 KiB body limit. Each check prints one line ("ok" or "FAIL"); the last line is
+# "e2e: N passed, M failed". Exit status 1 when anything failed. On failure the tail of the
+# server log is printed. Requires: curl, jq, python3 (scripts/mint_token.py).
+# GAVEL_* variables inherited from the caller are removed (the server rejects unknown ones and
+# the run must not depend on the caller's environment); the script sets the ones it needs.
+# shellcheck disable=SC2016  # jq filters are single-quoted on purpose
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BIN=${E2E_BIN:-.build/debug/gavel}
+CONFIG=${E2E_CONFIG:-config.yaml}
+STARTUP_TIMEOUT=${E2E_STARTUP_TIMEOUT:-30}
+SHUTDOWN_TIMEOUT=${E2E_SHUTDOWN_TIMEOUT:-15}
+MAX_BODY=4096
+
+while read -r name; do unset "$name"; done < <(compgen -e | grep '^GAVEL_' || true)
+
+for tool in curl jq python3; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "e2e: '$tool' is required (make deps)" >&2; exit 1; }
+done
+[ -x "$BIN" ] || { echo "e2e: $BIN not found or not executable (make build)" >&2; exit 1; }
+[ -f "$CONFIG" ] || { echo "e2e: $CONFIG not found" >&2; exit 1; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gavel-e2e.XXXXXX")
+LOG=$TMP/server.log
+HDRS=$TMP/headers
+BODY=$TMP/body
+SERVER_PID=""
+PASS=0
+FAIL=0
+SUMMARY_PRINTED=0
+FINISHED=0
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+uuid4() { python3 -c 'import uuid; print(uuid.uuid4())'; }
+
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+SECRET="e2e-$(python3 -c 'import secrets; print(secrets.token_hex(24))')" # 52 chars
+
+summary() {
+    [ "$SUMMARY_PRINTED" = 1 ] && return 0
+    SUMMARY_PRINTED=1
+    echo "e2e: $PASS passed, $FAIL failed"
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    trap '' PIPE HUP INT TERM  # finish cleaning up even if the reader went away
+    if [ "$rc" -ne 0 ] && [ "$FINISHED" = 0 ]; then
+        FAIL=$((FAIL + 1))
+        echo "FAIL e2e script aborted (exit $rc)"
+    fi
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    if [ "$FAIL" -gt 0 ] && [ -s "$LOG" ]; then
+        echo "---- server log (last 60 lines) ----"
+        tail -n 60 "$LOG"
+        echo "------------------------------------"
+    fi
+    summary
+    rm -rf "$TMP"
+    if [ "$FAIL" -gt 0 ] && [ "$rc" -eq 0 ]; then rc=1; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "e2e: command failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+# bail — stop after a failure that was already counted (no extra "aborted" line).
+bail() { FINISHED=1; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# check helpers: `begin NAME`, any number of want_* assertions, `end_check`.
+CHECK=""
+ERRS=()
+begin() { CHECK=$1; ERRS=(); }
+err() { ERRS+=("$1"); }
+end_check() {
+    if [ "${#ERRS[@]}" -eq 0 ]; then
+        PASS=$((PASS + 1))
+        echo "ok   $CHECK"
+    else
+        FAIL=$((FAIL + 1))
+        echo "FAIL $CHECK"
+        local e
+        for e in "${ERRS[@]}"; do echo "       - $e"; done
+    fi
+}
+
+# Every response must carry X-Request-ID and X-Content-Type-Options: nosniff and must not leak
+# a server version; violations are collected here and reported by one check at the end.
+RESPONSES=0
+HEADER_VIOLATIONS=()
+
+# hdr NAME — value of a response header from the last request (case-insensitive, first match).
+hdr() {
+    awk -v name="$1" 'BEGIN { name = tolower(name) }
+        { sub(/\r$/, "") }
+        index($0, ":") > 0 {
+            key = tolower(substr($0, 1, index($0, ":") - 1))
+            if (key == name) { v = substr($0, index($0, ":") + 1); sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v); print v; exit }
+        }' "$HDRS"
+}
+
+record_headers() { # record_headers LABEL
+    RESPONSES=$((RESPONSES + 1))
+    local rid nosniff server
+    rid=$(hdr X-Request-ID)
+    nosniff=$(hdr X-Content-Type-Options)
+    server=$(hdr Server)
+    [ -n "$rid" ] || HEADER_VIOLATIONS+=("$1: no X-Request-ID")
+    [ "$(printf '%s' "$nosniff" | tr '[:upper:]' '[:lower:]')" = nosniff ] || HEADER_VIOLATIONS+=("$1: X-Content-Type-Options='$nosniff'")
+    if printf '%s' "$server" | grep -q '[0-9]'; then HEADER_VIOLATIONS+=("$1: Server header leaks a version: '$server'"); fi
+}
+
+# req METHOD PATH [extra curl args...] — sets STATUS; headers in $HDRS, body in $BODY.
+# `Expect:` is suppressed so curl sends large bodies at once instead of waiting for 100-continue.
+req() {
+    local method=$1 path=$2
+    shift 2
+    : >"$HDRS"
+    : >"$BODY"
+    # A non-zero curl exit with a status code (e.g. the server closing the connection after an
+    # early 413) still counts as an answer; only "no status at all" is a transport failure.
+    STATUS=$(curl -sS -o "$BODY" -D "$HDRS" -w '%{http_code}' --max-time 10 -H 'Expect:' \
+        -X "$method" "$@" "$BASE$path" 2>"$TMP/curl.err") || true
+    [ -n "$STATUS" ] || STATUS=000
+    if [ "$STATUS" = 000 ]; then
+        err "$method $path: curl failed: $(head -c 200 "$TMP/curl.err")"
+    else
+        record_headers "$method $path -> $STATUS"
+    fi
+}
+
+body_excerpt() { head -c 300 "$BODY" | tr '\n' ' '; }
+
+want_status() {
+    [ "$STATUS" = "$1" ] || err "expected HTTP $1, got $STATUS; body: $(body_excerpt)"
+}
+# want_json FILTER [DESCRIPTION] [jq args...] — jq -e FILTER on the body must be true.
+want_json() {
+    local filter=$1 desc=${2:-$1}
+    shift 2 || shift $#
+    jq -e "$@" "$filter" "$BODY" >/dev/null 2>&1 || err "body fails: $desc; body: $(body_excerpt)"
+}
+# want_header NAME ERE — header must be present and match the extended regex.
+want_header() {
+    local v
+    v=$(hdr "$1")
+    if [ -z "$v" ]; then err "missing header $1"
+    elif ! printf '%s' "$v" | grep -Eq -- "$2"; then err "header $1='$v' does not match /$2/"; fi
+}
+want_problem() { # want_problem STATUS [CODE]
+    want_status "$1"
+    want_header Content-Type '^application/problem\+json'
+    want_json '(.code | type == "string") and (.code | length > 0)' 'problem has a string "code"'
+    want_json ".status == $1" "problem .status == $1"
+    if [ -n "${2:-}" ]; then want_json '.code == $c' ".code == \"$2\"" --arg c "$2"; fi
+}
+json_get() { jq -r "$1" "$BODY" 2>/dev/null || true; }
+
+mint() { # mint SUB [extra mint_token.py args]
+    local sub=$1
+    shift
+    python3 "$ROOT/scripts/mint_token.py" --secret "$SECRET" --sub "$sub" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Configuration errors: exit code 2 and a line naming the key.
+config_check() { # config_check NAME KEY [VAR=VALUE...] -- [gavel args]
+    local name=$1 key=$2
+    shift 2
+    local envs=()
+    while [ "$#" -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+    [ "${1:-}" = -- ] && shift
+    begin "$name"
+    local out=$TMP/config-check.out rc=0
+    env GAVEL_SERVER_HOST=127.0.0.1 GAVEL_SERVER_PORT="$(free_port)" \
+        GAVEL_DATABASE_SQLITE_PATH="$TMP/config-check.sqlite" GAVEL_AUTH_JWT_SECRET="$SECRET" \
+        GAVEL_LOG_LEVEL=warning "${envs[@]}" \
+        timeout 10 "$BIN" "$@" >"$out" 2>&1 </dev/null || rc=$?
+    [ "$rc" = 2 ] || err "expected exit code 2, got $rc; output: $(head -c 300 "$out" | tr '\n' ' ')"
+    grep -q -- "$key" "$out" || err "output does not mention $key: $(head -c 300 "$out" | tr '\n' ' ')"
+    end_check
+}
+
+echo "e2e: binary $BIN, config $CONFIG, port $PORT"
+
+config_check "config: GAVEL_SERVER_PORT=70000 exits 2 naming server.port" server.port \
+    GAVEL_SERVER_PORT=70000 -- serve --config "$CONFIG"
+config_check "config: short GAVEL_AUTH_JWT_SECRET exits 2 naming auth.jwt_secret" auth.jwt_secret \
+    GAVEL_AUTH_JWT_SECRET=short -- serve --config "$CONFIG"
+cp "$CONFIG" "$TMP/bad-config.yaml"
+printf '\ne2e_unknown_key: 1\n' >>"$TMP/bad-config.yaml"
+config_check "config: unknown key in YAML exits 2 naming it" e2e_unknown_key \
+    -- serve --config "$TMP/bad-config.yaml"
+config_check "config: unknown GAVEL_ variable exits 2 naming it" GAVEL_SERVER_PROT \
+    GAVEL_SERVER_PROT=8080 -- serve --config "$CONFIG"
+
+# ---------------------------------------------------------------------------------------------
+# Start the server.
+GAVEL_SERVER_PORT=$PORT \
+GAVEL_SERVER_HOST=127.0.0.1 \
+GAVEL_DATABASE_SQLITE_PATH=$TMP/gavel.sqlite \
+GAVEL_AUTH_JWT_SECRET=$SECRET \
+GAVEL_SERVER_MAX_BODY_BYTES=$MAX_BODY \
+GAVEL_LOG_LEVEL=warning \
+    "$BIN" serve --config "$CONFIG" >"$LOG" 2>&1 </dev/null &
+SERVER_PID=$!
+
+begin "server answers GET /health within ${STARTUP_TIMEOUT}s"
+deadline=$((SECONDS + STARTUP_TIMEOUT))
+up=0
+while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    if curl -fsS --max-time 1 -o /dev/null "$BASE/health" 2>/dev/null; then up=1; break; fi
+    sleep 0.2
+done
+if [ "$up" != 1 ]; then
+    if kill -0 "$SERVER_PID" 2>/dev/null; then err "no answer within ${STARTUP_TIMEOUT}s"
+    else err "server exited during start-up"; fi
+    end_check
+    bail
+fi
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Operational endpoints and common headers.
+begin "GET /health -> 200"
+req GET /health
+want_status 200
+end_check
+
+begin "GET /ready -> 200"
+req GET /ready
+want_status 200
+end_check
+
+begin "GET /metrics exposes gavel_http_requests_total, gavel_build_info, process_resident_memory_bytes"
+req GET /metrics
+want_status 200
+for metric in gavel_http_requests_total gavel_build_info process_resident_memory_bytes; do
+    grep -Eq "^${metric}([{ ]|$)" "$BODY" || err "metric $metric missing"
+done
+end_check
+
+begin "unknown route -> 404 problem+json with code"
+req GET /api/v1/e2e-no-such-route
+want_problem 404
+end_check
+
+begin "supplied X-Request-ID is echoed"
+req GET /health -H 'X-Request-ID: e2e-abc-123'
+want_status 200
+[ "$(hdr X-Request-ID)" = e2e-abc-123 ] || err "X-Request-ID='$(hdr X-Request-ID)'"
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Authentication.
+USER1=$(uuid4)
+USER2=$(uuid4)
+TOKEN1=$(mint "$USER1")
+TOKEN2=$(mint "$USER2")
+AUTH1=(-H "Authorization: Bearer $TOKEN1")
+AUTH2=(-H "Authorization: Bearer $TOKEN2")
+JSON=(-H 'Content-Type: application/json')
+RUN=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
+NAME="E2E Lamp $RUN"
+CREATE_BODY=$(jq -cn --arg n "  $NAME  " '{name: $n, description: "a lamp for the e2e test", price: 2499, currency: "EUR", stock: 5}')
+
+begin "POST /api/v1/products without token -> 401 + WWW-Authenticate: Bearer"
+req POST /api/v1/products "${JSON[@]}" --data "$CREATE_BODY"
+want_problem 401
+want_header WWW-Authenticate '^Bearer'
+end_check
+
+begin "POST /api/v1/products with an expired token -> 401"
+req POST /api/v1/products "${JSON[@]}" -H "Authorization: Bearer $(mint "$USER1" --ttl -120)" --data "$CREATE_BODY"
+want_problem 401
+end_check
+
+begin "POST /api/v1/products with a token signed by another secret -> 401"
+req POST /api/v1/products "${JSON[@]}" --data "$CREATE_BODY" \
+    -H "Authorization: Bearer $(python3 "$ROOT/scripts/mint_token.py" --secret "not-the-server-secret-0123456789abcdef" --sub "$USER1")"
+want_problem 401
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Products.
+TS_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+
+begin "POST /api/v1/products -> 201 product, Location, ETag"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data "$CREATE_BODY"
+want_status 201
+PRODUCT_ID=$(json_get '.id')
+want_json '.id | type == "string" and test("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")' 'id is a UUID'
+want_json '(.seller_id | ascii_downcase) == ($u | ascii_downcase)' "seller_id == token sub" --arg u "$USER1"
+want_json '.price == 2499 and .currency == "EUR" and .stock == 5' 'price 2499, currency EUR, stock 5'
+want_json '.description == "a lamp for the e2e test"' 'description stored'
+want_json '.version | type == "number" and . >= 1' 'version is a number'
+want_json '(.created_at | test($re)) and (.updated_at | test($re))' 'created_at/updated_at RFC 3339 UTC with ms' --arg re "$TS_RE"
+want_json 'has("id") and has("seller_id") and has("name") and has("price") and has("currency") and has("stock") and has("version") and has("created_at") and has("updated_at")' 'all product fields present'
+want_header Location "/api/v1/products/${PRODUCT_ID:-<none>}\$"
+want_header ETag '.'
+ETAG1=$(hdr ETag)
+VERSION1=$(json_get '.version')
+end_check
+if [ -z "$PRODUCT_ID" ] || [ "$PRODUCT_ID" = null ]; then echo "e2e: cannot continue without a product id"; bail; fi
+
+begin "product name is stored trimmed"
+want_json '.name == $n' "name == \"$NAME\"" --arg n "$NAME"
+end_check
+
+begin "POST same name by same seller -> 409 product.name_taken"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data "$(jq -cn --arg n "$NAME" '{name: $n, price: 100}')"
+want_problem 409 product.name_taken
+end_check
+
+begin "GET /api/v1/products/{id} -> 200 with ETag"
+req GET "/api/v1/products/$PRODUCT_ID"
+want_status 200
+want_json '.id == $id and .name == $n and .price == 2499' 'same product' --arg id "$PRODUCT_ID" --arg n "$NAME"
+want_header ETag '.'
+[ "$(hdr ETag)" = "$ETAG1" ] || err "ETag '$(hdr ETag)' differs from the one returned on create '$ETAG1'"
+end_check
+
+begin "GET /api/v1/products/not-a-uuid -> 404"
+req GET /api/v1/products/not-a-uuid
+want_problem 404
+end_check
+
+begin "GET /api/v1/products/{unknown uuid} -> 404"
+req GET "/api/v1/products/$(uuid4)"
+want_problem 404
+end_check
+
+begin "GET /api/v1/products?page_size=100 -> page"
+req GET '/api/v1/products?page_size=100'
+want_status 200
+want_json '(.data | type == "array") and (.page | type == "number") and (.page_size == 100) and (.total | type == "number")' 'data[], page, page_size == 100, total'
+want_json 'any(.data[]; .id == $id)' 'contains the new product' --arg id "$PRODUCT_ID"
+end_check
+
+begin "GET /api/v1/products?q=<run id> -> only matching products"
+req GET "/api/v1/products?q=$RUN&page_size=100"
+want_status 200
+want_json '(.data | length) >= 1 and all(.data[]; .name | ascii_downcase | contains($q))' "every result matches q=$RUN" --arg q "$RUN"
+want_json 'any(.data[]; .id == $id)' 'contains the new product' --arg id "$PRODUCT_ID"
+end_check
+
+begin "GET /api/v1/products?q=<no match> -> empty list []"
+req GET "/api/v1/products?q=e2e-nomatch-$RUN"
+want_status 200
+want_json '.data == [] and .total == 0' 'data == [] and total == 0'
+end_check
+
+begin "PATCH merge-patch {price: 1999} with If-Match -> 200 whole product, version+1"
+req PATCH "/api/v1/products/$PRODUCT_ID" "${AUTH1[@]}" -H 'Content-Type: application/merge-patch+json' \
+    -H "If-Match: $ETAG1" --data '{"price": 1999}'
+want_status 200
+want_json '.id == $id and .price == 1999 and .name == $n and .stock == 5 and .currency == "EUR"' 'whole product with price 1999' --arg id "$PRODUCT_ID" --arg n "$NAME"
+want_json '.version == ($v + 1)' "version == $VERSION1 + 1" --argjson v "${VERSION1:-0}"
+want_header ETag '.'
+ETAG2=$(hdr ETag)
+[ "$ETAG2" != "$ETAG1" ] || err "ETag did not change after the update"
+end_check
+
+begin "PATCH with stale If-Match -> 412"
+req PATCH "/api/v1/products/$PRODUCT_ID" "${AUTH1[@]}" -H 'Content-Type: application/merge-patch+json' \
+    -H "If-Match: $ETAG1" --data '{"price": 1500}'
+want_problem 412
+end_check
+
+begin "PATCH empty merge patch -> 422"
+req PATCH "/api/v1/products/$PRODUCT_ID" "${AUTH1[@]}" -H 'Content-Type: application/merge-patch+json' --data '{}'
+want_problem 422
+end_check
+
+begin "PUT by another user -> 403"
+req PUT "/api/v1/products/$PRODUCT_ID" "${AUTH2[@]}" "${JSON[@]}" -H "If-Match: $ETAG2" \
+    --data "$(jq -cn --arg n "$NAME" '{name: $n, description: "hijacked", price: 1, currency: "EUR", stock: 1}')"
+want_problem 403
+end_check
+
+begin "GET after rejected writes -> unchanged (price 1999)"
+req GET "/api/v1/products/$PRODUCT_ID"
+want_status 200
+want_json '.price == 1999 and .description == "a lamp for the e2e test"' 'price 1999, description unchanged'
+end_check
+
+begin "POST with an unknown JSON field -> 400"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data "{\"name\": \"E2E typo $RUN\", \"price\": 100, \"colour\": \"red\"}"
+want_problem 400
+end_check
+
+begin "POST malformed JSON -> 400"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data '{"name": "broken", "price": '
+want_problem 400
+end_check
+
+begin "POST price 0 -> 422 with errors[0].field == price"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data "{\"name\": \"E2E free $RUN\", \"price\": 0}"
+want_problem 422
+want_json '.errors[0].field == "price"' 'errors[0].field == "price"'
+end_check
+
+begin "POST with Content-Type text/plain -> 415"
+req POST /api/v1/products "${AUTH1[@]}" -H 'Content-Type: text/plain' --data "{\"name\": \"E2E text $RUN\", \"price\": 100}"
+want_problem 415
+end_check
+
+begin "POST body over server.max_body_bytes ($MAX_BODY) -> 413"
+python3 -c 'import json, sys; print(json.dumps({"name": "E2E big " + sys.argv[1], "description": "x" * 10240, "price": 100}))' "$RUN" >"$TMP/big.json"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" --data-binary "@$TMP/big.json"
+want_problem 413
+end_check
+
+begin "DELETE /api/v1/products -> 405 with Allow"
+req DELETE /api/v1/products "${AUTH1[@]}"
+want_problem 405
+want_header Allow 'GET'
+want_header Allow 'POST'
+end_check
+
+# Idempotency-Key
+IDEM_KEY="e2e-idem-$RUN"
+IDEM_BODY=$(jq -cn --arg n "E2E Idem $RUN" '{name: $n, price: 700}')
+begin "POST with Idempotency-Key twice -> 201 and the same id"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" -H "Idempotency-Key: $IDEM_KEY" --data "$IDEM_BODY"
+want_status 201
+IDEM_ID1=$(json_get '.id')
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" -H "Idempotency-Key: $IDEM_KEY" --data "$IDEM_BODY"
+want_status 201
+IDEM_ID2=$(json_get '.id')
+{ [ -n "$IDEM_ID1" ] && [ "$IDEM_ID1" != null ] && [ "$IDEM_ID1" = "$IDEM_ID2" ]; } || err "ids differ: '$IDEM_ID1' vs '$IDEM_ID2'"
+end_check
+
+begin "POST with the same Idempotency-Key and a different body -> 422"
+req POST /api/v1/products "${AUTH1[@]}" "${JSON[@]}" -H "Idempotency-Key: $IDEM_KEY" \
+    --data "$(jq -cn --arg n "E2E Idem other $RUN" '{name: $n, price: 800}')"
+want_problem 422
+end_check
+
+begin "DELETE /api/v1/products/{id} with If-Match -> 204"
+req DELETE "/api/v1/products/$PRODUCT_ID" "${AUTH1[@]}" -H "If-Match: $ETAG2"
+want_status 204
+end_check
+
+begin "GET deleted product -> 404"
+req GET "/api/v1/products/$PRODUCT_ID"
+want_problem 404
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Events.
+begin "GET /api/v1/events?after=0&limit=100 -> product.created/updated/deleted envelopes"
+req GET '/api/v1/events?after=0&limit=100'
+want_status 200
+want_json '.data | type == "array"' 'data is an array'
+for ev in product.created product.updated product.deleted; do
+    want_json 'any(.data[]; .event == $e and (.payload | tostring | contains($id)))' "has $ev for the product" --arg e "$ev" --arg id "$PRODUCT_ID"
+done
+want_json 'all(.data[]; (.seq | type == "number") and (.id | type == "string") and .version == "v1" and .source == "gavel" and (.payload | type == "object") and (.event | type == "string"))' 'every envelope has seq, id, event, version v1, source gavel, payload'
+want_json '[.data[].seq] as $s | $s == ($s | sort) and ($s | unique | length) == ($s | length)' 'seq strictly ascending'
+want_json 'has("next_after")' 'has next_after'
+FIRST_SEQ=$(json_get '.data[0].seq')
+[[ "$FIRST_SEQ" =~ ^[0-9]+$ ]] || FIRST_SEQ=0
+end_check
+
+begin "GET /api/v1/events?after=<first seq>&limit=1 -> the next event only"
+req GET "/api/v1/events?after=$FIRST_SEQ&limit=1"
+want_status 200
+want_json '(.data | length) == 1 and .data[0].seq > $f' "one event with seq > $FIRST_SEQ" --argjson f "$FIRST_SEQ"
+end_check
+
+sse() { # sse OUTFILE [curl args...] — read the stream for 3 s
+    local out=$1
+    shift
+    : >"$HDRS"
+    : >"$out"
+    curl -sS -N --max-time 3 -D "$HDRS" -o "$out" "$@" 2>/dev/null || true
+    sed -i 's/\r$//' "$out"
+    if [ -s "$HDRS" ]; then record_headers "SSE $*"; fi
+}
+
+begin "SSE /api/v1/events/stream?after=0 -> id/event/data lines"
+sse "$TMP/sse.txt" "$BASE/api/v1/events/stream?after=0"
+want_header Content-Type '^text/event-stream'
+grep -Eq '^id: ?[0-9]+$' "$TMP/sse.txt" || err "no 'id: <seq>' line"
+grep -Eq '^event: ?product\.created$' "$TMP/sse.txt" || err "no 'event: product.created' line"
+grep -Eq '^data: ?\{' "$TMP/sse.txt" || err "no 'data: {...}' line"
+if first_data=$(grep -m1 -E '^data: ?\{' "$TMP/sse.txt" | sed -E 's/^data: ?//'); then
+    printf '%s' "$first_data" | jq -e '.event and .seq' >/dev/null 2>&1 || err "first data line is not an envelope: ${first_data:0:200}"
+fi
+end_check
+
+begin "SSE resumes after Last-Event-ID"
+sse "$TMP/sse-resume.txt" -H "Last-Event-ID: $FIRST_SEQ" "$BASE/api/v1/events/stream"
+resume_first=$(grep -m1 -E '^id: ?[0-9]+$' "$TMP/sse-resume.txt" | sed -E 's/^id: ?//' || true)
+if [ -z "$resume_first" ]; then err "no events after Last-Event-ID: $FIRST_SEQ"
+elif [ "$resume_first" -le "$FIRST_SEQ" ]; then err "first id $resume_first is not after $FIRST_SEQ"; fi
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Metrics after traffic: route labels are templates, never raw paths.
+begin "metrics use route templates (route=\"/api/v1/products/{id}\"), no raw ids"
+req GET /metrics
+want_status 200
+grep -E '^gavel_http_requests_total\{' "$BODY" | grep -Fq 'route="/api/v1/products/{id}"' \
+    || err 'no gavel_http_requests_total sample with route="/api/v1/products/{id}"'
+if grep -Fq "$PRODUCT_ID" "$BODY"; then err "a product id appears in /metrics (raw path used as label)"; fi
+if grep -Fq 'e2e-no-such-route' "$BODY"; then err "an unmatched raw path appears in /metrics"; fi
+end_check
+
+begin "every response ($RESPONSES) carries X-Request-ID and X-Content-Type-Options: nosniff, no Server version"
+for v in "${HEADER_VIOLATIONS[@]+"${HEADER_VIOLATIONS[@]}"}"; do err "$v"; done
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Graceful shutdown.
+begin "SIGTERM -> exit code 0 within ${SHUTDOWN_TIMEOUT}s"
+kill -TERM "$SERVER_PID"
+deadline=$((SECONDS + SHUTDOWN_TIMEOUT))
+while kill -0 "$SERVER_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+    err "still running after ${SHUTDOWN_TIMEOUT}s"
+else
+    rc=0
+    wait "$SERVER_PID" || rc=$?
+    SERVER_PID=""
+    [ "$rc" = 0 ] || err "exit code $rc"
+fi
+end_check
+
+FINISHED=1
+[ "$FAIL" -eq 0 ] || exit 1
