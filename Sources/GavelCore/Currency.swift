@@ -4,6 +4,8 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
 
     /// Accepts a known ISO 4217 code in any letter case and stores it upper-cased.
     public init?(_ text: String) {
+        // ASCII only: `uppercased()` folds some other letters onto ASCII ("uſd" → "USD").
+        guard text.utf8.count == 3, text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         let upper = text.uppercased()
         guard upper.utf8.count == 3, Self.known.contains(upper) else { return nil }
         self.code = upper

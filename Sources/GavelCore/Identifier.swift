@@ -4,7 +4,7 @@ import Foundation
 /// milliseconds, so ids sort by creation time, which keeps B-tree inserts append-mostly.
 public enum Identifier {
     public static func make(at date: Date = Date()) -> UUID {
-        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let millis = UInt64(max(0, date.unixMillis))
         var bytes = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &rng) }
@@ -20,8 +20,28 @@ public enum Identifier {
     /// Parses an id as it appears in a URL path. Anything that is not a canonical UUID is `nil`,
     /// which callers turn into 404 (a malformed id names no resource).
     public static func parse(_ text: some StringProtocol) -> UUID? {
+        // Foundation on Linux scans loosely (blanks, signs, "0x"), so check the shape first:
+        // 8-4-4-4-12 hex digits with dashes, nothing else.
         guard text.utf8.count == 36 else { return nil }
+        for (offset, byte) in text.utf8.enumerated() {
+            let isDash = offset == 8 || offset == 13 || offset == 18 || offset == 23
+            guard isDash ? byte == UInt8(ascii: "-") : isHexDigit(byte) else { return nil }
+        }
         return UUID(uuidString: String(text))
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+}
+
+extension Date {
+    /// Whole milliseconds since the Unix epoch, rounded down. The product with 1000 is taken
+    /// from whole microseconds: `seconds * 1000` alone can land just below a whole millisecond
+    /// and lose it.
+    public var unixMillis: Int64 {
+        let micros = (timeIntervalSince1970 * 1_000_000).rounded()
+        return Int64((micros / 1_000).rounded(.down))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GavelCore
 
 /// RFC 3339 UTC timestamps with milliseconds, the one date format of the API and the events.
 enum Timestamp {
@@ -7,7 +8,7 @@ enum Timestamp {
     static func format(_ date: Date) -> String { style.format(date) }
 
     /// Milliseconds since the epoch: how dates are stored, so stored and served values agree.
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func millis(_ date: Date) -> Int64 { date.unixMillis }
 
     static func date(millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
