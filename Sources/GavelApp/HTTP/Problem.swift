@@ -66,7 +66,7 @@ public struct Problem: Error, Sendable {
 
     func response() -> Response {
         let body = Body(
-            type: "https://gavel.dev/problems/\(code)", title: title, status: status.code, detail: detail, code: code,
+            type: "/problems/\(code)", title: title, status: status.code, detail: detail, code: code,
             errors: errors.isEmpty ? nil : errors)
         var fields = headers
         fields[.contentType] = "application/problem+json"
