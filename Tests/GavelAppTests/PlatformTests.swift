@@ -68,6 +68,14 @@ struct PlatformTests {
         #expect(RequestIdentityMiddleware.traceID(header) == expected)
     }
 
+    @Test("generated ids are 32 lower-case hex digits and do not repeat")
+    func generatedIDs() {
+        let source = IdentifierSource()
+        let ids = (0..<10_000).map { _ in source.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+    }
+
     @Test("health and readiness answer 200")
     func operational() async throws {
         try await TestApp.withRouter { client in
@@ -85,12 +93,12 @@ struct PlatformTests {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: problems)
         router.add(middleware: middleware)
-        router.get("/slow") { _, _ -> String in
+        router.post("/slow") { _, _ -> String in
             try await Task.sleep(for: .seconds(10))
             return "late"
         }
         try await Application(router: router).test(.router) { client in
-            let response = try await client.execute(uri: "/slow", method: .get)
+            let response = try await client.execute(uri: "/slow", method: .post)
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] != nil)
             #expect(try response.problemCode() == "request.timeout")

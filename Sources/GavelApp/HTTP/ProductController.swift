@@ -35,7 +35,7 @@ struct ProductController: Sendable {
         guard let id = context.parameters.get("id").flatMap(Identifier.parse),
             let product = try await service.repository.find(id)
         else { throw Problem.notFound("product", code: "product.not_found") }
-        return productResponse(product)
+        return productResponse(product, cached: true)
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -96,8 +96,11 @@ struct ProductController: Sendable {
         }
     }
 
-    private func productResponse(_ product: Product, status: HTTPResponse.Status = .ok) -> Response {
-        var response = Response.json(representations.json(product), status: status)
+    /// Only reads fill the representation cache: a product just written may never be read, and
+    /// caching every write would hold a second copy of the whole catalog.
+    private func productResponse(_ product: Product, status: HTTPResponse.Status = .ok, cached: Bool = false) -> Response {
+        let json = cached ? representations.json(product) : ByteBuffer(bytes: ProductRepresentation.json(product))
+        var response = Response.json(json, status: status)
         response.headers[.eTag] = EntityTag.make(version: product.version)
         return response
     }

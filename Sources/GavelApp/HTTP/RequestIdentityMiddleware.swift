@@ -1,16 +1,18 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Gives every request its `X-Request-ID` (the client's, when sane) and a trace id (from a
 /// valid W3C `traceparent`, else new), both attached to the logger and echoed in the response.
 struct RequestIdentityMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let ids = IdentifierSource()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[.requestID].flatMap(Self.saneRequestID) ?? Self.randomHex(bytes: 16)
-        let traceID = request.headers[.traceparent].flatMap(Self.traceID) ?? Self.randomHex(bytes: 16)
+        let requestID = request.headers[.requestID].flatMap(Self.saneRequestID) ?? ids.next()
+        let traceID = request.headers[.traceparent].flatMap(Self.traceID) ?? ids.next()
         context.requestID = requestID
         context.traceID = traceID
         context.logger[metadataKey: "request_id"] = .string(requestID)
@@ -42,18 +44,39 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         else { return nil }
         return String(parts[1])
     }
+}
 
-    static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text.append(Self.hexDigits[Int(byte >> 4)])
-            text.append(Self.hexDigits[Int(byte & 0x0F)])
-        }
-        return text
+/// 128-bit random ids as 32 hex digits, for request and trace ids. They must be unique, not
+/// secret, so a SplitMix64 stream seeded once from the system generator serves them without a
+/// system call per id.
+final class IdentifierSource: Sendable {
+    private let state: Mutex<UInt64>
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = Mutex(system.next())
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
+    func next() -> String {
+        let (high, low) = state.withLock { state in
+            (Self.splitMix(&state), Self.splitMix(&state))
+        }
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for (index, word) in [high, low].enumerated() {
+                for nibble in 0..<16 {
+                    let value = UInt8(truncatingIfNeeded: word >> (60 - 4 * UInt64(nibble))) & 0x0F
+                    buffer[index * 16 + nibble] = value < 10 ? 0x30 + value : 0x57 + value
+                }
+            }
+            return 32
+        }
+    }
+
+    private static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
