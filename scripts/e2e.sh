@@ -551,5 +551,30 @@ else
 fi
 end_check
 
+# ---------------------------------------------------------------------------------------------
+# The other subcommands, each on a database of its own.
+begin "gavel --version and --help"
+out=$("$BIN" --version 2>&1) || err "--version exited $?"
+printf '%s' "$out" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$' || err "--version printed '$out'"
+out=$("$BIN" --help 2>&1) || err "--help exited $?"
+for sub in serve migrate seed; do printf '%s' "$out" | grep -q "$sub" || err "--help does not list $sub"; done
+end_check
+
+begin "gavel migrate creates the schema, and running it again changes nothing"
+CLI_DB=$TMP/cli/gavel.sqlite
+GAVEL_DATABASE_SQLITE_PATH=$CLI_DB GAVEL_LOG_LEVEL=error "$BIN" migrate --config "$CONFIG" >/dev/null 2>&1 || err "first migrate exited $?"
+GAVEL_DATABASE_SQLITE_PATH=$CLI_DB GAVEL_LOG_LEVEL=error "$BIN" migrate --config "$CONFIG" >/dev/null 2>&1 || err "second migrate exited $?"
+tables=$(python3 -c 'import sqlite3,sys; print(" ".join(sorted(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select name from sqlite_master where type = '"'"'table'"'"' and name not like '"'"'sqlite_%'"'"'"))))' "$CLI_DB" 2>&1)
+[ "$tables" = "events grdb_migrations idempotency_keys products users" ] || err "tables: $tables"
+end_check
+
+begin "gavel seed adds users and products with their events, and a second run adds nothing"
+seed() { GAVEL_DATABASE_SQLITE_PATH=$CLI_DB GAVEL_LOG_LEVEL=error GAVEL_AUTH_BCRYPT_COST=4 "$BIN" seed --config "$CONFIG" --users 3 --products 7 >/dev/null 2>&1; }
+seed || err "first seed exited $?"
+seed || err "second seed exited $?"
+counts=$(python3 -c 'import sqlite3,sys; db = sqlite3.connect(sys.argv[1]); print(*[db.execute(q).fetchone()[0] for q in ("select count(*) from users", "select count(*) from products", "select count(*) from events where event = '"'"'product.created'"'"'", "select count(*) from events where event = '"'"'identity.user.registered'"'"'")])' "$CLI_DB" 2>&1)
+[ "$counts" = "3 7 7 3" ] || err "users, products, product events, user events: $counts"
+end_check
+
 FINISHED=1
 [ "$FAIL" -eq 0 ] || exit 1
