@@ -52,7 +52,10 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
-        .testTarget(name: "GavelCoreTests", dependencies: ["GavelCore"]),
+        .testTarget(
+            name: "GavelCoreTests",
+            dependencies: ["GavelCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "GavelAppTests",
             dependencies: [

@@ -75,7 +75,7 @@ struct StorageTests {
 
     @Test("the gate never runs more than its limit at once and serves waiters in turn")
     func gateBounds() async throws {
-        let gate = DatabaseGate(limit: 3, acquireTimeout: .seconds(10), metrics: StorageMetrics(MetricsRegistry(enabled: false)))
+        let gate = AdmissionGate(limit: 3, acquireTimeout: .seconds(10))
         let counter = Counter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<40 {
@@ -90,6 +90,22 @@ struct StorageTests {
             try await group.waitForAll()
         }
         #expect(await counter.peak == 3)
+        #expect(gate.inUse == 0)
+    }
+
+    @Test("a gate with a full queue refuses at once instead of growing it")
+    func gateQueueBound() async throws {
+        let gate = AdmissionGate(limit: 1, acquireTimeout: .seconds(10), maxWaiters: 1)
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let (held, hold) = AsyncStream<Void>.makeStream()
+        let holder = Task { try await gate.withSlot("hold") { hold.yield(); for await _ in released { break } } }
+        for await _ in held { break }
+        let waiter = Task { try await gate.withSlot("wait") {} }
+        while gate.waiting == 0 { await Task.yield() }
+        await #expect(throws: StorageError.overloaded) { try await gate.withSlot("third") {} }
+        release.finish()
+        try await holder.value
+        try await waiter.value
         #expect(gate.inUse == 0)
     }
 

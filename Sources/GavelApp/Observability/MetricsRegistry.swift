@@ -59,10 +59,10 @@ extension Metrics.Timer {
     }
 }
 
-/// Storage metrics of SPEC §7.
-struct StorageMetrics: Sendable {
-    let semaphoreInUse: CoreMetrics.Gauge
-    let semaphoreWait: Metrics.Timer
+/// Storage metrics of SPEC §7, fed by the database's admission gate.
+struct StorageMetrics: GateObserver {
+    private let semaphoreInUse: CoreMetrics.Gauge
+    private let semaphoreWait: Metrics.Timer
     private let registry: MetricsRegistry
 
     init(_ registry: MetricsRegistry) {
@@ -71,7 +71,11 @@ struct StorageMetrics: Sendable {
         self.semaphoreWait = registry.timer("gavel_db_semaphore_wait_seconds")
     }
 
-    func operationDuration(_ operation: String) -> Metrics.Timer {
-        registry.timer("gavel_db_operation_duration_seconds", [("operation", operation)])
+    func slotsInUse(_ count: Int) { semaphoreInUse.record(count) }
+
+    func waited(since start: ContinuousClock.Instant) { semaphoreWait.recordInterval(since: start) }
+
+    func operation(_ name: String, since start: ContinuousClock.Instant) {
+        registry.timer("gavel_db_operation_duration_seconds", [("operation", name)]).recordInterval(since: start)
     }
 }

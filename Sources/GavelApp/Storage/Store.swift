@@ -5,10 +5,10 @@ import Logging
 /// The SQLite database Gavel owns: one writer, WAL readers, every access through the gate.
 public final class Store: Sendable {
     let writer: any DatabaseWriter
-    let gate: DatabaseGate
+    let gate: AdmissionGate
     let feed: EventFeed
 
-    private init(writer: any DatabaseWriter, gate: DatabaseGate) throws {
+    private init(writer: any DatabaseWriter, gate: AdmissionGate) throws {
         self.writer = writer
         self.gate = gate
         try Migrations.migrator.migrate(writer)
@@ -34,8 +34,8 @@ public final class Store: Sendable {
             writer = try DatabasePool(path: config.sqlitePath, configuration: configuration)
         }
         logger.debug("database open", metadata: ["path": "\(config.sqlitePath)", "synchronous": "\(synchronous)"])
-        let gate = DatabaseGate(
-            limit: config.maxConcurrency, acquireTimeout: config.acquireTimeout, metrics: StorageMetrics(metrics))
+        let gate = AdmissionGate(
+            limit: config.maxConcurrency, acquireTimeout: config.acquireTimeout, observer: StorageMetrics(metrics))
         return try Store(writer: writer, gate: gate)
     }
 

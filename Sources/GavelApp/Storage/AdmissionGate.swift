@@ -1,11 +1,18 @@
 import Foundation
-import Metrics
 import Synchronization
 
-/// Bounds how many database operations run at once (`database.max_concurrency`, the older
-/// design's SEM_MAX). A slot is held for the whole operation, rows read included, and a caller
-/// that cannot get one within `acquire_timeout` fails with `StorageError.overloaded`.
-final class DatabaseGate: Sendable {
+/// Observes a gate: slot use, waits and operation durations (metrics).
+protocol GateObserver: Sendable {
+    func slotsInUse(_ count: Int)
+    func waited(since start: ContinuousClock.Instant)
+    func operation(_ name: String, since start: ContinuousClock.Instant)
+}
+
+/// Bounds how many operations run at once. A slot is held for the whole operation; a caller
+/// that cannot get one within `acquireTimeout`, or finds `maxWaiters` callers already
+/// waiting, fails with `StorageError.overloaded` (HTTP 503). The database uses one for
+/// `database.max_concurrency` (the older design's SEM_MAX), password hashing another.
+final class AdmissionGate: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, any Error>
@@ -19,39 +26,44 @@ final class DatabaseGate: Sendable {
 
     let limit: Int
     let acquireTimeout: Duration
+    let maxWaiters: Int
     private let state = Mutex(State())
-    private let metrics: StorageMetrics
+    private let observer: (any GateObserver)?
 
-    init(limit: Int, acquireTimeout: Duration, metrics: StorageMetrics) {
+    init(limit: Int, acquireTimeout: Duration, maxWaiters: Int = .max, observer: (any GateObserver)? = nil) {
         self.limit = limit
         self.acquireTimeout = acquireTimeout
-        self.metrics = metrics
+        self.maxWaiters = maxWaiters
+        self.observer = observer
     }
 
     var inUse: Int { state.withLock { $0.inUse } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Runs `body` while holding a slot; `operation` labels the duration metric.
     func withSlot<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
         let waitStart = ContinuousClock.now
         try await acquire()
-        metrics.semaphoreWait.recordInterval(since: waitStart)
+        observer?.waited(since: waitStart)
         defer { release() }
         let start = ContinuousClock.now
-        defer { metrics.operationDuration(operation).recordInterval(since: start) }
+        defer { observer?.operation(operation, since: start) }
         return try await body()
     }
 
     private func acquire() async throws {
-        let id: UInt64? = state.withLock { state in
+        let id: UInt64?? = state.withLock { state in
             if state.inUse < limit {
                 state.inUse += 1
-                metrics.semaphoreInUse.record(state.inUse)
-                return nil
+                observer?.slotsInUse(state.inUse)
+                return .some(nil)
             }
+            guard state.waiters.count < maxWaiters else { return nil }
             state.nextID += 1
             return state.nextID
         }
-        guard let id else { return }
+        guard let ticket = id else { throw StorageError.overloaded }
+        guard let id = ticket else { return }
         let timeout = Task { [acquireTimeout] in
             try await Task.sleep(for: acquireTimeout)
             self.abandon(id, with: StorageError.overloaded)
@@ -62,7 +74,7 @@ final class DatabaseGate: Sendable {
                 let granted = state.withLock { state in
                     if state.inUse < limit {
                         state.inUse += 1
-                        metrics.semaphoreInUse.record(state.inUse)
+                        observer?.slotsInUse(state.inUse)
                         return true
                     }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
@@ -89,7 +101,7 @@ final class DatabaseGate: Sendable {
         let next: Waiter? = state.withLock { state in
             if state.waiters.isEmpty {
                 state.inUse -= 1
-                metrics.semaphoreInUse.record(state.inUse)
+                observer?.slotsInUse(state.inUse)
                 return nil
             }
             return state.waiters.removeFirst()
