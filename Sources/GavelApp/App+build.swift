@@ -2,6 +2,7 @@ import Foundation
 import GavelCore
 import Hummingbird
 import HummingbirdCore
+import JWTKit
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -34,7 +35,12 @@ public struct GavelService: Sendable {
 }
 
 /// The composition root: every dependency is built here and nowhere else.
-public func buildApplication(config: AppConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) async throws -> GavelService {
+///
+/// - Parameter now: the clock identity decisions use (lockouts, token lifetimes); tests move it.
+public func buildApplication(
+    config: AppConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry(),
+    now: @escaping @Sendable () -> Date = { Date() }
+) async throws -> GavelService {
     if config.auth.jwtSecretGenerated {
         logger.warning(
             "auth.jwt_secret is empty: using a random secret; tokens will not survive a restart. Set GAVEL_AUTH_JWT_SECRET.")
@@ -42,7 +48,8 @@ public func buildApplication(config: AppConfig, logger: Logger, metrics: Metrics
     let store = try Store.open(config.database, metrics: metrics, logger: logger)
     let lifecycle = LifecycleState()
     let routes = RouteTable()
-    let verifier = await TokenVerifier(secret: config.auth.jwtSecret, issuer: config.auth.issuer, audience: config.auth.audience)
+    let keys = await TokenVerifier.keys(secret: config.auth.jwtSecret)
+    let verifier = TokenVerifier(keys: keys, issuer: config.auth.issuer, audience: config.auth.audience, now: now)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIdentityMiddleware())
@@ -61,6 +68,8 @@ public func buildApplication(config: AppConfig, logger: Logger, metrics: Metrics
     ProductController(service: products, representations: RepresentationCache(), maxBodyBytes: config.server.maxBodyBytes)
         .addRoutes(to: router, table: routes)
     EventController(store: store, heartbeat: .seconds(15)).addRoutes(to: router, table: routes)
+    IdentityController(service: identityService(config, store: store, keys: keys, metrics: metrics, now: now), maxBodyBytes: config.server.maxBodyBytes)
+        .addRoutes(to: router, table: routes)
 
     let application = Application(
         router: router,
@@ -77,4 +86,24 @@ public func buildApplication(config: AppConfig, logger: Logger, metrics: Metrics
 
 public enum GavelVersion {
     public static let current = "0.1.0"
+}
+
+private func identityService(
+    _ config: AppConfig, store: Store, keys: JWTKeyCollection, metrics: MetricsRegistry, now: @escaping @Sendable () -> Date
+) -> IdentityService {
+    let repository = IdentityRepository(store: store)
+    let identityMetrics = IdentityMetrics(metrics)
+    return IdentityService(
+        repository: repository,
+        hasher: PasswordHasher(cost: config.auth.bcryptCost, concurrency: ProcessInfo.processInfo.activeProcessorCount),
+        tokens: TokenIssuer(
+            keys: keys, issuer: config.auth.issuer, audience: config.auth.audience,
+            accessLifetime: config.auth.accessTokenTTL.seconds),
+        throttle: LoginThrottle(
+            repository: repository, accountLimit: config.auth.loginMaxFailures, addressLimit: config.auth.addressMaxFailures,
+            window: config.auth.loginLockout.seconds, metrics: identityMetrics),
+        metrics: identityMetrics,
+        refreshLifetime: config.auth.refreshTokenTTL.seconds,
+        totpIssuer: config.auth.totpIssuer,
+        now: now)
 }

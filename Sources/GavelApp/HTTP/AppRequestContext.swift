@@ -34,6 +34,7 @@ public struct AuthenticatedContext: ChildRequestContext {
     public let user: AuthenticatedUser
     public let requestID: String
     public let traceID: String
+    public let remoteAddress: String?
 
     public init(context: AppRequestContext) throws {
         guard let user = context.user else {
@@ -43,6 +44,7 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.user = user
         self.requestID = context.requestID
         self.traceID = context.traceID
+        self.remoteAddress = context.remoteAddress
     }
 
     var writeContext: WriteContext { WriteContext(traceID: traceID, correlationID: requestID) }

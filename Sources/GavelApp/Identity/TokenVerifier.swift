@@ -18,15 +18,21 @@ struct AccessTokenClaims: JWTPayload {
     /// Authentication methods used (`pwd`, `otp`), set by the identity capability.
     let amr: [String]?
 
-    func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
-        try nbf.verifyNotBefore()
+    /// jwt-kit checks the signature; times are checked by `TokenVerifier` against the
+    /// application's clock, the same one that issued the token.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+extension ExpirationClaim {
+    /// `exp` and `nbf` against `now`; both are required claims of every Gavel token.
+    static func isCurrent(_ exp: ExpirationClaim, _ nbf: NotBeforeClaim, now: Date) -> Bool {
+        (try? exp.verifyNotExpired(currentDate: now)) != nil && (try? nbf.verifyNotBefore(currentDate: now)) != nil
     }
 }
 
 /// Why a bearer token was refused; never echoed in detail to the client.
 enum TokenRejection: Error {
-    case malformed, wrongAlgorithm, wrongIssuer, wrongAudience, wrongType, badSubject, invalid
+    case malformed, wrongAlgorithm, wrongIssuer, wrongAudience, wrongType, badSubject, notCurrent, invalid
 }
 
 /// Verifies HS256 access tokens with the algorithm, issuer and audience pinned.
@@ -34,24 +40,33 @@ struct TokenVerifier: Sendable {
     let keys: JWTKeyCollection
     let issuer: String
     let audience: String
+    let now: @Sendable () -> Date
 
-    init(secret: String, issuer: String, audience: String) async {
-        keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    init(keys: JWTKeyCollection, issuer: String, audience: String, now: @escaping @Sendable () -> Date) {
+        self.keys = keys
         self.issuer = issuer
         self.audience = audience
+        self.now = now
+    }
+
+    /// The one key Gavel signs and verifies with: HS256 over the configured secret.
+    static func keys(secret: String) async -> JWTKeyCollection {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return keys
     }
 
     func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
         // Pin the algorithm before anything else: `none` and other HMACs never reach the keys.
-        guard let header = Self.header(of: token) else { throw .malformed }
-        guard header.alg == "HS256" else { throw .wrongAlgorithm }
+        guard let algorithm = Self.algorithm(of: token) else { throw .malformed }
+        guard algorithm == "HS256" else { throw .wrongAlgorithm }
         let claims: AccessTokenClaims
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)
         } catch {
             throw .invalid
         }
+        guard ExpirationClaim.isCurrent(claims.exp, claims.nbf, now: now()) else { throw .notCurrent }
         guard claims.iss.value == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(audience) else { throw .wrongAudience }
         guard claims.typ == AccessTokenClaims.type else { throw .wrongType }
@@ -61,11 +76,12 @@ struct TokenVerifier: Sendable {
 
     private struct Header: Decodable { let alg: String }
 
-    private static func header(of token: String) -> Header? {
+    /// The `alg` of a compact JWS header, read before any key is consulted.
+    static func algorithm(of token: String) -> String? {
         guard let dot = token.firstIndex(of: "."), token.utf8.count < 8_192 else { return nil }
         var base64 = token[..<dot].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64) else { return nil }
-        return try? JSONDecoder().decode(Header.self, from: data)
+        return (try? JSONDecoder().decode(Header.self, from: data))?.alg
     }
 }

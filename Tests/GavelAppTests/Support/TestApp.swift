@@ -17,7 +17,10 @@ enum TestApp {
     static func config(
         database: String = ":memory:", environment: [String: String] = [:], _ adjust: (inout AppConfig) -> Void = { _ in }
     ) async throws -> AppConfig {
-        var env = ["GAVEL_DATABASE_SQLITE_PATH": database, "GAVEL_AUTH_JWT_SECRET": secret, "GAVEL_LOG_LEVEL": "critical"]
+        var env = [
+            "GAVEL_DATABASE_SQLITE_PATH": database, "GAVEL_AUTH_JWT_SECRET": secret, "GAVEL_LOG_LEVEL": "critical",
+            "GAVEL_AUTH_BCRYPT_COST": "4",
+        ]
         env.merge(environment) { _, new in new }
         var config = try await AppConfig.load(file: nil, environment: env)
         adjust(&config)

@@ -59,6 +59,52 @@ enum Migrations {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-identity") { db in
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN two_factor_secret BLOB;
+                -- A secret handed out by /2fa/enable and not yet confirmed by /2fa/verify.
+                ALTER TABLE users ADD COLUMN two_factor_pending_secret BLOB;
+                -- The last TOTP time step accepted: a code of that step or older is a replay.
+                ALTER TABLE users ADD COLUMN two_factor_last_step INTEGER;
+
+                CREATE TABLE refresh_tokens (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL,
+                    family_id TEXT NOT NULL,
+                    amr TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+
+                CREATE TABLE recovery_codes (
+                    user_id TEXT NOT NULL,
+                    code_hash TEXT NOT NULL,
+                    used_at INTEGER,
+                    PRIMARY KEY (user_id, code_hash)
+                ) STRICT, WITHOUT ROWID;
+
+                -- Failed attempts per account and per client address; kept in the database so a
+                -- restart does not reset a lockout.
+                CREATE TABLE auth_failures (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    failures INTEGER NOT NULL,
+                    window_started_at INTEGER NOT NULL,
+                    locked_until INTEGER,
+                    PRIMARY KEY (scope, key)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE two_factor_challenges (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL,
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    expires_at INTEGER NOT NULL,
+                    consumed_at INTEGER
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

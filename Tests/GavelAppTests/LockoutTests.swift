@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+@Suite("Identity: brute-force protection")
+struct LockoutTests {
+    @Test("after login_max_failures wrong passwords the account is locked with 429, even for the right one")
+    func accountLockout() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("lock@example.com")
+            for _ in 0..<5 {
+                #expect(try await client.login("lock@example.com", password: "wrong password!").status == .unauthorized)
+            }
+            let locked = try await client.login("lock@example.com")
+            #expect(locked.status == .tooManyRequests)
+            #expect(try locked.problemCode() == "identity.locked")
+            #expect(locked.headers[.retryAfter] == "900")
+        }
+    }
+
+    @Test("the lockout ends when its window passes")
+    func lockoutExpires() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("exp2@example.com")
+            for _ in 0..<5 { _ = try await client.login("exp2@example.com", password: "wrong password!") }
+            bench.clock.advance(600)
+            let stillLocked = try await client.login("exp2@example.com")
+            #expect(stillLocked.status == .tooManyRequests)
+            #expect(stillLocked.headers[.retryAfter] == "300")
+            bench.clock.advance(301)
+            #expect(try await client.login("exp2@example.com").status == .ok)
+        }
+    }
+
+    @Test("failures spread beyond the window do not add up")
+    func windowResets() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("slow@example.com")
+            for _ in 0..<8 {
+                _ = try await client.login("slow@example.com", password: "wrong password!")
+                bench.clock.advance(300)
+            }
+            #expect(try await client.login("slow@example.com").status == .ok)
+        }
+    }
+
+    @Test("a lockout survives a restart")
+    func survivesRestart() async throws {
+        let path = StorageTests.temporaryDatabase()
+        let clock = TestClock()
+        try await IdentityBench(database: path, clock: clock).run { client in
+            try await client.register("persist@example.com")
+            for _ in 0..<5 { _ = try await client.login("persist@example.com", password: "wrong password!") }
+        }
+        try await IdentityBench(database: path, clock: clock).run { client in
+            let login = try await client.login("persist@example.com")
+            #expect(login.status == .tooManyRequests)
+        }
+    }
+
+    @Test("many failures from one address lock that address for every account, past a much higher limit")
+    func addressLockout() async throws {
+        let bench = try await IdentityBench(environment: ["GAVEL_AUTH_ADDRESS_MAX_FAILURES": "12"])
+        try await bench.run { client in
+            try await client.register("victim@example.com")
+            for index in 0..<12 {
+                _ = try await client.login("user\(index % 4)@example.com", password: "wrong password!")
+            }
+            let response = try await client.login("victim@example.com")
+            #expect(response.status == .tooManyRequests)
+        }
+    }
+
+    @Test("wrong codes count towards the account lockout")
+    func codesCount() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            let token = try await client.signUp("codes@example.com")
+            let (secret, _) = try await client.enableTwoFactor(token: token, bench: bench)
+            bench.clock.advance(30)
+            for _ in 0..<5 {
+                _ = try await client.authorized("/api/v1/identity/2fa/recovery-codes", token: token, json: #"{"code": "000000"}"#)
+            }
+            let locked = try await client.authorized(
+                "/api/v1/identity/2fa/recovery-codes", token: token, json: #"{"code": "\#(try bench.code(secret))"}"#)
+            #expect(locked.status == .tooManyRequests)
+        }
+    }
+
+    @Test("identity metrics count logins, second factors and rate limiting")
+    func metrics() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("m@example.com")
+            _ = try await client.login("m@example.com")
+            _ = try await client.login("m@example.com", password: "wrong password!")
+            let text = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(text.contains(#"gavel_logins_total{result="success"} 1"#))
+            #expect(text.contains(#"gavel_logins_total{result="invalid"} 1"#))
+            #expect(text.contains(#"gavel_logins_total{result="challenge"} 0"#))
+            #expect(text.contains("gavel_users_registered_total 1"))
+            #expect(text.contains(#"gavel_rate_limited_total{scope="account"} 0"#))
+            #expect(text.contains(#"gavel_two_factor_total{result="success"} 0"#))
+        }
+    }
+}
