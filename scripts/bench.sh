@@ -6,11 +6,19 @@
 #
 # Seeds a throw-away SQLite database (10 users, 1000 products), starts the server on a free
 # loopback port (pinned to CPU 0 with taskset when there are two or more CPUs; wrk on CPU 1),
-# runs `wrk -t1 -c50 --latency` against four routes and prints req/s, p50 and p99 per route
-# plus the server RSS before and after. Raw wrk reports are kept in $BENCH_OUT.
+# runs `wrk -t1 -c50 --latency` against four routes, then login throughput with fewer
+# connections, and prints req/s, p50 and p99 per route plus the server RSS before and after.
+# Raw wrk reports are kept in $BENCH_OUT.
+#
+# The login row signs in a seeded user (user1@gavel.test, the seed's password) over and over at
+# the configured bcrypt cost (config.yaml: 10, the default). It is CPU-bound: each request is
+# one bcrypt verify on the server's blocking pool, so it runs with BENCH_LOGIN_CONNECTIONS (8)
+# connections, which the table label shows; 50 would only queue behind the hashing. Successful
+# sign-ins do not count toward the lockout, so every answer should be 200.
 #
 # Environment:
 #   BENCH_DURATION (10s)  BENCH_CONNECTIONS (50)  BENCH_THREADS (1)
+#   BENCH_LOGIN_CONNECTIONS (8)
 #   BENCH_SERVER_CPUS (0) BENCH_WRK_CPUS (1)      BENCH_OUT (.build/bench)
 #   BENCH_USERS (10)      BENCH_PRODUCTS (1000)
 #   BENCH_BIN (.build/release/gavel)  BENCH_CONFIG (config.yaml)
@@ -24,6 +32,7 @@ BIN=${BENCH_BIN:-.build/release/gavel}
 CONFIG=${BENCH_CONFIG:-config.yaml}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
+LOGIN_CONNECTIONS=${BENCH_LOGIN_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-1}
 SERVER_CPUS=${BENCH_SERVER_CPUS:-0}
 WRK_CPUS=${BENCH_WRK_CPUS:-1}
@@ -123,6 +132,21 @@ SELLER_ID=$(jq -r '.data[0].seller_id // empty' <<<"$LIST")
 TOKEN=$(python3 "$ROOT/scripts/mint_token.py" --secret "$SECRET" --sub "$SELLER_ID" --ttl 3600)
 NONCE=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
 
+# Login: a seeded account (the seeder's documented password). One sign-in first, so a binary
+# without the identity API, or a wrong password, stops here instead of filling a table row
+# with errors. The bcrypt cost is read off the stored hash ($2b$<cost>$...).
+LOGIN_EMAIL=user1@gavel.test
+LOGIN_PASSWORD=gavel-demo-password
+LOGIN_STATUS=$(curl -sS --max-time 10 -o "$TMP/login.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "$(jq -cn --arg e "$LOGIN_EMAIL" --arg p "$LOGIN_PASSWORD" '{email: $e, password: $p}')" \
+    "$BASE/api/v1/identity/login" 2>"$TMP/login.err") || true
+if [ "$LOGIN_STATUS" != 200 ] || ! jq -e '.access_token | length > 0' "$TMP/login.json" >/dev/null 2>&1; then
+    die "POST /api/v1/identity/login as $LOGIN_EMAIL answered ${LOGIN_STATUS:-nothing}: $(head -c 300 "$TMP/login.json" "$TMP/login.err" 2>/dev/null | tr '\n' ' ')"
+fi
+BCRYPT_COST=$(python3 -c 'import sqlite3, sys
+h = sqlite3.connect(sys.argv[1]).execute("select password_hash from users where email = ?", (sys.argv[2],)).fetchone()[0]
+print(int(h.split("$")[2]))' "$TMP/gavel.sqlite" "$LOGIN_EMAIL" 2>/dev/null) || BCRYPT_COST="?"
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
 fmt_mb() { awk -v kb="${1:-0}" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
@@ -156,25 +180,33 @@ parse_wrk() {
 mkdir -p "$OUT_DIR"
 RSS_BEFORE=$(rss_kb)
 
-# name | path | wrk script (optional)
+# name | path | wrk script (optional) | connections (optional) | script arguments (optional,
+# separated by spaces)
 ROUTES=(
     "GET /health|/health|"
     "GET /api/v1/products/{id}|/api/v1/products/$PRODUCT_ID|"
     "GET /api/v1/products?page_size=100|/api/v1/products?page_size=100|"
-    "POST /api/v1/products|/api/v1/products|$ROOT/scripts/wrk/create_product.lua"
+    "POST /api/v1/products|/api/v1/products|$ROOT/scripts/wrk/create_product.lua||$TOKEN $NONCE"
+    "POST /api/v1/identity/login (-c$LOGIN_CONNECTIONS)|/api/v1/identity/login|$ROOT/scripts/wrk/login.lua|$LOGIN_CONNECTIONS|$LOGIN_EMAIL $LOGIN_PASSWORD"
 )
 
 RESULTS=()
 i=0
 for entry in "${ROUTES[@]}"; do
-    IFS='|' read -r name path script <<<"$entry"
+    IFS='|' read -r name path script conns script_args <<<"$entry"
+    conns=${conns:-$CONNECTIONS}
     i=$((i + 1))
     out="$OUT_DIR/$i-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_' | sed 's/__*/_/g; s/_$//').txt"
-    args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
+    threads=$THREADS
+    [ "$conns" -ge "$threads" ] || threads=$conns  # wrk needs a connection per thread
+    args=(-t"$threads" -c"$conns" -d"$DURATION" --latency)
     [ -n "$script" ] && args+=(-s "$script")
     args+=("$BASE$path")
-    [ -n "$script" ] && args+=(-- "$TOKEN" "$NONCE")
-    log "wrk $name ($DURATION, $CONNECTIONS connections)"
+    if [ -n "$script_args" ]; then
+        read -r -a extra <<<"$script_args"
+        args+=(-- "${extra[@]}")
+    fi
+    log "wrk $name ($DURATION, $conns connections)"
     if ! "${PIN_WRK[@]}" wrk "${args[@]}" >"$out" 2>&1; then
         log "wrk failed for $name: $(tail -n 3 "$out" | tr '\n' ' ')"
     fi
@@ -188,6 +220,7 @@ RSS_AFTER=$(rss_kb)
     echo
     echo "Gavel benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $("$BIN" --version 2>/dev/null | head -n 1 || echo 'version unknown')"
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; $PINNING; $PRODUCTS products"
+    echo "login: $LOGIN_EMAIL, bcrypt cost $BCRYPT_COST, -c$LOGIN_CONNECTIONS (CPU-bound: one bcrypt verify per request)"
     echo
     printf '%-36s %11s %10s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms' non-2xx sock-err
     printf '%-36s %11s %10s %10s %9s %9s\n' "$(printf '%.0s-' {1..36})" ----------- ---------- ---------- --------- ---------

@@ -4,10 +4,13 @@
 #   scripts/e2e.sh                      # uses .build/debug/gavel and config.yaml
 #   E2E_BIN=path/to/gavel E2E_CONFIG=path/to/config.yaml scripts/e2e.sh
 #
-# The server runs on a free loopback port with a throw-away SQLite file, a random JWT secret
-# and a 4 KiB body limit. Each check prints one line ("ok" or "FAIL"); the last line is
-# "e2e: N passed, M failed". Exit status 1 when anything failed. On failure the tail of the
-# server log is printed. Requires: curl, jq, python3 (scripts/mint_token.py).
+# The server runs on a free loopback port with a throw-away SQLite file, a random JWT secret,
+# a 4 KiB body limit and bcrypt cost 4 (the minimum, so the many logins stay fast). Each check
+# prints one line ("ok" or "FAIL"); the last line is "e2e: N passed, M failed". Exit status 1
+# when anything failed. On failure the tail of the server log is printed. Requires: curl, jq,
+# python3 (scripts/mint_token.py) and its module pyotp, an independent TOTP implementation
+# for the two-factor checks (make deps installs it). Those checks wait for the next 30 s TOTP
+# step once (a step already accepted is refused as a replay), so a run takes up to ~30 s more.
 # GAVEL_* variables inherited from the caller are removed (the server rejects unknown ones and
 # the run must not depend on the caller's environment); the script sets the ones it needs.
 # shellcheck disable=SC2016  # jq filters are single-quoted on purpose
@@ -26,6 +29,7 @@ while read -r name; do unset "$name"; done < <(compgen -e | grep '^GAVEL_' || tr
 for tool in curl jq python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "e2e: '$tool' is required (make deps)" >&2; exit 1; }
 done
+python3 -c 'import pyotp' >/dev/null 2>&1 || { echo "e2e: the Python module pyotp is required (make deps)" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "e2e: $BIN not found or not executable (make build)" >&2; exit 1; }
 [ -f "$CONFIG" ] || { echo "e2e: $CONFIG not found" >&2; exit 1; }
 
@@ -223,6 +227,7 @@ GAVEL_SERVER_HOST=127.0.0.1 \
 GAVEL_DATABASE_SQLITE_PATH=$TMP/gavel.sqlite \
 GAVEL_AUTH_JWT_SECRET=$SECRET \
 GAVEL_SERVER_MAX_BODY_BYTES=$MAX_BODY \
+GAVEL_AUTH_BCRYPT_COST=4 \
 GAVEL_LOG_LEVEL=warning \
     "$BIN" serve --config "$CONFIG" >"$LOG" 2>&1 </dev/null &
 SERVER_PID=$!
@@ -518,6 +523,280 @@ sse "$TMP/sse-resume.txt" -H "Last-Event-ID: $FIRST_SEQ" "$BASE/api/v1/events/st
 resume_first=$(grep -m1 -E '^id: ?[0-9]+$' "$TMP/sse-resume.txt" | sed -E 's/^id: ?//' || true)
 if [ -z "$resume_first" ]; then err "no events after Last-Event-ID: $FIRST_SEQ"
 elif [ "$resume_first" -le "$FIRST_SEQ" ]; then err "first id $resume_first is not after $FIRST_SEQ"; fi
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Identity: accounts, sessions, refresh-token rotation, TOTP two-factor (checked with pyotp, an
+# implementation independent of the server's), recovery codes and lockouts.
+ID_PATH=/api/v1/identity
+id_post() { # id_post PATH JSON [extra curl args...]
+    local path=$1 data=$2
+    shift 2
+    req POST "$ID_PATH$path" "${JSON[@]}" --data "$data" "$@"
+}
+login_json() { jq -cn --arg e "$1" --arg p "$2" '{email: $e, password: $p}'; }
+# jwt_claims TOKEN — the decoded payload of a JWT as JSON ({} when it is not one).
+jwt_claims() {
+    python3 -c 'import base64, json, sys
+p = sys.argv[1].split(".")[1]
+print(json.dumps(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))))' "$1" 2>/dev/null || echo '{}'
+}
+# otp_now URI — "CODE STEP": pyotp's current code for the otpauth:// URI and its 30 s step.
+otp_now() {
+    python3 -c 'import sys, time, pyotp
+t = pyotp.parse_uri(sys.argv[1]); now = time.time()
+print(t.at(now), int(now // t.interval))' "$1"
+}
+# otp_wrong URI — a 6-digit code matching none of the steps the server accepts now (±1).
+otp_wrong() {
+    python3 -c 'import sys, time, pyotp
+t = pyotp.parse_uri(sys.argv[1]); now = time.time()
+near = {t.at(now + d * t.interval) for d in range(-2, 3)}
+print(next(c for c in (str((int(t.at(now)) + k) % 10**6).zfill(6) for k in range(1, 10)) if c not in near))' "$1"
+}
+totp_step() { python3 -c 'import time; print(int(time.time() // 30))'; }
+# The body of the last response without the per-request fields, to compare two answers.
+problem_core() { jq -cS 'del(.instance, .request_id, .trace_id)' "$BODY" 2>/dev/null || cat "$BODY"; }
+
+ID_EMAIL_RAW="E2E.Ident.$RUN@Example.TEST"
+ID_EMAIL=$(printf '%s' "$ID_EMAIL_RAW" | tr '[:upper:]' '[:lower:]')
+ID_PASS="e2e-correct-horse-$RUN"
+
+begin "identity: POST /register -> 201 account, email normalised to lower case, name trimmed, no password echoed"
+id_post /register "$(jq -cn --arg e " $ID_EMAIL_RAW " --arg p "$ID_PASS" '{email: $e, password: $p, name: "  E2E Ident  "}')"
+want_status 201
+ID_USER=$(json_get '.id')
+want_json '.id | type == "string" and test("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")' 'id is a UUID'
+want_json '.email == $e' "email == \"$ID_EMAIL\"" --arg e "$ID_EMAIL"
+want_json '.name == "E2E Ident"' 'name == "E2E Ident"'
+want_json '.created_at | test($re)' 'created_at RFC 3339 UTC with ms' --arg re "$TS_RE"
+want_json '[keys[] | select(test("pass|hash"))] == []' 'no password or hash field'
+if grep -Fq "$ID_PASS" "$BODY"; then err "the password appears in the response"; fi
+end_check
+if [ -z "$ID_USER" ] || [ "$ID_USER" = null ]; then echo "e2e: cannot continue without an account"; bail; fi
+
+begin "identity: register the same email in other letter case -> 409 identity.email_taken"
+id_post /register "$(jq -cn --arg e "$(printf '%s' "$ID_EMAIL" | tr '[:lower:]' '[:upper:]')" --arg p "other-$ID_PASS" '{email: $e, password: $p, name: "Twin"}')"
+want_problem 409 identity.email_taken
+end_check
+
+begin "identity: register with a short password, a common password or a bad email -> 422"
+id_post /register "$(jq -cn --arg e "short.$ID_EMAIL" '{email: $e, password: "short-pw", name: "Weak"}')"
+want_problem 422
+want_json 'any(.errors[]?; .field == "password")' 'short password: errors name "password"'
+id_post /register "$(jq -cn --arg e "common.$ID_EMAIL" '{email: $e, password: "Password123", name: "Weak"}')"
+want_problem 422
+want_json 'any(.errors[]?; .field == "password")' 'common password: errors name "password"'
+id_post /register "$(jq -cn --arg p "$ID_PASS" '{email: "not-an-email", password: $p, name: "Bad"}')"
+want_problem 422
+want_json 'any(.errors[]?; .field == "email")' 'bad email: errors name "email"'
+end_check
+
+begin "identity: wrong password and unknown email -> the same 401 identity.invalid_credentials"
+id_post /login "$(login_json "$ID_EMAIL" "wrong-$ID_PASS")"
+want_problem 401 identity.invalid_credentials
+wrong_password_answer=$(problem_core)
+id_post /login "$(login_json "nobody.$ID_EMAIL" "$ID_PASS")"
+want_problem 401 identity.invalid_credentials
+[ "$(problem_core)" = "$wrong_password_answer" ] || err "answers differ: $wrong_password_answer vs $(problem_core)"
+end_check
+
+begin "identity: POST /login (other letter case) -> 200 Bearer token pair, Cache-Control: no-store"
+id_post /login "$(login_json "$ID_EMAIL_RAW" "$ID_PASS")"
+want_status 200
+want_json '.token_type == "Bearer" and (.access_token | type == "string" and length > 0) and (.refresh_token | type == "string" and length > 0) and (.expires_in | type == "number" and . > 0)' 'access_token, token_type Bearer, expires_in, refresh_token'
+want_json 'has("two_factor_required") | not' 'no two_factor_required'
+want_header Cache-Control 'no-store'
+ACCESS=$(json_get '.access_token')
+REFRESH1=$(json_get '.refresh_token')
+jq -e --arg sub "$ID_USER" '(.sub | ascii_downcase) == ($sub | ascii_downcase) and (.amr | index("pwd")) and (.amr | index("otp") | not) and .exp > .iat and (.jti | length > 0)' \
+    <<<"$(jwt_claims "$ACCESS")" >/dev/null 2>&1 || err "access token claims: $(jwt_claims "$ACCESS")"
+end_check
+
+begin "identity: GET /me with the access token -> 200 account, two_factor_enabled false; without -> 401"
+req GET "$ID_PATH/me" -H "Authorization: Bearer $ACCESS"
+want_status 200
+want_json '.id == $id and .email == $e and .name == "E2E Ident" and .two_factor_enabled == false and (.created_at | test($re))' \
+    'id, email, name, two_factor_enabled false, created_at' --arg id "$ID_USER" --arg e "$ID_EMAIL" --arg re "$TS_RE"
+req GET "$ID_PATH/me"
+want_problem 401
+end_check
+
+begin "identity: POST /token/refresh -> 200 new pair with a rotated refresh token"
+id_post /token/refresh "$(jq -cn --arg t "$REFRESH1" '{refresh_token: $t}')"
+want_status 200
+want_json '.token_type == "Bearer" and (.access_token | length > 0) and (.refresh_token | length > 0) and .refresh_token != $old' 'new pair, refresh token differs' --arg old "$REFRESH1"
+REFRESH2=$(json_get '.refresh_token')
+req GET "$ID_PATH/me" -H "Authorization: Bearer $(json_get '.access_token')"
+want_status 200
+end_check
+
+begin "identity: reusing the rotated refresh token -> 401 identity.refresh_token_reused, then the newest one -> 401 too"
+id_post /token/refresh "$(jq -cn --arg t "$REFRESH1" '{refresh_token: $t}')"
+want_problem 401 identity.refresh_token_reused
+id_post /token/refresh "$(jq -cn --arg t "$REFRESH2" '{refresh_token: $t}')"
+want_problem 401
+end_check
+
+begin "identity: POST /logout needs a bearer token; with one -> 204, then its refresh token -> 401"
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+want_status 200
+ACCESS=$(json_get '.access_token')
+REFRESH3=$(json_get '.refresh_token')
+id_post /logout "$(jq -cn --arg t "$REFRESH3" '{refresh_token: $t}')"
+want_problem 401
+id_post /logout "$(jq -cn --arg t "$REFRESH3" '{refresh_token: $t}')" -H "Authorization: Bearer $ACCESS"
+want_status 204
+id_post /token/refresh "$(jq -cn --arg t "$REFRESH3" '{refresh_token: $t}')"
+want_problem 401
+end_check
+
+begin "identity: identity.user.registered event for the account, without the password"
+req GET '/api/v1/events?after=0&limit=100'
+want_status 200
+want_json 'any(.data[]; .event == "identity.user.registered" and (.payload | tostring | ascii_downcase | contains($id | ascii_downcase)))' \
+    'has identity.user.registered for the account' --arg id "$ID_USER"
+if grep -Fq "$ID_PASS" "$BODY"; then err "the password appears in the event feed"; fi
+end_check
+
+# Two-factor enrolment. Every later request of this user runs on a fresh session.
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+ACCESS=$(json_get '.access_token')
+ID_AUTH=(-H "Authorization: Bearer $ACCESS")
+
+begin "2fa: POST /2fa/enable -> base32 secret and otpauth:// URI; 2FA not active before verify"
+id_post /2fa/enable "$(jq -cn --arg p "$ID_PASS" '{password: $p}')" "${ID_AUTH[@]}"
+want_status 200
+want_json '(.secret | test("^[A-Z2-7]{32}=*$")) and (.otpauth_url | startswith("otpauth://totp/"))' 'secret is base32 of 20 bytes, otpauth_url otpauth://totp/...'
+want_header Cache-Control 'no-store'
+TOTP_SECRET=$(json_get '.secret')
+OTP_URI=$(json_get '.otpauth_url')
+req GET "$ID_PATH/me" "${ID_AUTH[@]}"
+want_json '.two_factor_enabled == false' 'me: two_factor_enabled still false'
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+want_status 200
+want_json 'has("access_token") and (has("two_factor_required") | not)' 'login still returns tokens'
+end_check
+if [ -z "$OTP_URI" ] || [ "$OTP_URI" = null ]; then echo "e2e: cannot continue without an otpauth URI"; bail; fi
+
+begin "2fa: pyotp parses the otpauth URI: issuer Gavel, account = email, same secret, SHA1, 6 digits, 30 s"
+parsed=$(python3 -c 'import json, sys, pyotp
+t = pyotp.parse_uri(sys.argv[1])
+print(json.dumps({"issuer": t.issuer, "name": t.name, "secret": t.secret, "digits": t.digits,
+                  "interval": t.interval, "digest": t.digest().name}))' "$OTP_URI" 2>&1) || err "pyotp.parse_uri failed: $parsed"
+jq -e --arg e "$ID_EMAIL" --arg s "$TOTP_SECRET" \
+    '.issuer == "Gavel" and .name == $e and (.secret | ascii_upcase | rtrimstr("=")) == ($s | rtrimstr("=")) and .digits == 6 and .interval == 30 and .digest == "sha1"' \
+    <<<"$parsed" >/dev/null 2>&1 || err "parsed: $parsed (URI ${OTP_URI%%\?*}...)"
+end_check
+
+begin "2fa: POST /2fa/verify with a wrong code -> 403 identity.invalid_code"
+id_post /2fa/verify "$(jq -cn --arg c "$(otp_wrong "$OTP_URI")" '{code: $c}')" "${ID_AUTH[@]}"
+want_problem 403 identity.invalid_code
+end_check
+
+begin "2fa: POST /2fa/verify with pyotp's code -> 10 recovery codes; /me shows two_factor_enabled"
+VERIFY_CODE=""
+VERIFY_STEP=0
+if otp=$(otp_now "$OTP_URI" 2>&1); then read -r VERIFY_CODE VERIFY_STEP <<<"$otp"; else err "pyotp: $otp"; fi
+id_post /2fa/verify "$(jq -cn --arg c "$VERIFY_CODE" '{code: $c}')" "${ID_AUTH[@]}"
+want_status 200
+want_json '(.recovery_codes | length == 10) and (.recovery_codes | unique | length == 10) and all(.recovery_codes[]; test("^[a-z2-9]{5}-[a-z2-9]{5}$"))' '10 distinct codes like abcde-fghjk'
+want_header Cache-Control 'no-store'
+RECOVERY=$(json_get '.recovery_codes[0]')
+req GET "$ID_PATH/me" "${ID_AUTH[@]}"
+want_status 200
+want_json '.two_factor_enabled == true' 'two_factor_enabled == true'
+end_check
+
+begin "2fa: POST /login -> two_factor_required with a 5-minute challenge token and no tokens"
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+want_status 200
+want_json '.two_factor_required == true and (.challenge_token | type == "string" and length > 0) and .expires_in == 300' 'two_factor_required, challenge_token, expires_in 300'
+want_json '(has("access_token") or has("refresh_token")) | not' 'no access or refresh token'
+CHALLENGE=$(json_get '.challenge_token')
+end_check
+
+begin "2fa: the challenge token as Bearer on /me -> 401"
+req GET "$ID_PATH/me" -H "Authorization: Bearer $CHALLENGE"
+want_problem 401
+end_check
+
+begin "2fa: /2fa/challenge with a wrong code -> 401 identity.invalid_code"
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE" --arg c "$(otp_wrong "$OTP_URI")" '{challenge_token: $t, code: $c}')"
+want_problem 401 identity.invalid_code
+end_check
+
+begin "2fa: /2fa/challenge replaying the code accepted at /2fa/verify -> 401"
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE" --arg c "$VERIFY_CODE" '{challenge_token: $t, code: $c}')"
+want_problem 401 identity.invalid_code
+end_check
+
+begin "2fa: a recovery code completes a new challenge once; that challenge is then used up"
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+CHALLENGE2=$(json_get '.challenge_token')
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE2" --arg r "$RECOVERY" '{challenge_token: $t, recovery_code: $r}')"
+want_status 200
+want_json '.token_type == "Bearer" and (.access_token | length > 0) and (.refresh_token | length > 0)' 'token pair'
+req GET "$ID_PATH/me" -H "Authorization: Bearer $(json_get '.access_token')"
+want_status 200
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE2" --arg c "$(otp_wrong "$OTP_URI")" '{challenge_token: $t, code: $c}')"
+want_problem 401 identity.invalid_challenge
+end_check
+
+begin "2fa: the same recovery code at another challenge -> 401"
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+id_post /2fa/challenge "$(jq -cn --arg t "$(json_get '.challenge_token')" --arg r "$RECOVERY" '{challenge_token: $t, recovery_code: $r}')"
+want_problem 401 identity.invalid_code
+end_check
+
+# Lockout, on an account of its own: failures are counted per account.
+LOCK_EMAIL="e2e.lock.$RUN@example.test"
+begin "lockout: 5 wrong passwords -> 401 each, the 6th attempt -> 429 identity.locked + Retry-After, right password too"
+id_post /register "$(jq -cn --arg e "$LOCK_EMAIL" --arg p "$ID_PASS" '{email: $e, password: $p, name: "Lock"}')"
+want_status 201
+for n in 1 2 3 4 5; do
+    id_post /login "$(login_json "$LOCK_EMAIL" "wrong-$n-$ID_PASS")"
+    [ "$STATUS" = 401 ] || err "wrong password #$n: expected 401, got $STATUS; body: $(body_excerpt)"
+done
+id_post /login "$(login_json "$LOCK_EMAIL" "wrong-6-$ID_PASS")"
+want_problem 429 identity.locked
+want_header Retry-After '^[1-9][0-9]*$'
+id_post /login "$(login_json "$LOCK_EMAIL" "$ID_PASS")"
+want_problem 429 identity.locked
+end_check
+
+# The code accepted at /2fa/verify used up its step; the next code is the one of a later step.
+now_step=$(totp_step)
+if [ "$now_step" -le "$VERIFY_STEP" ]; then
+    wait_s=$(python3 -c 'import time; print(round(30 - time.time() % 30 + 0.3, 1))')
+    echo "e2e: waiting ${wait_s}s for the next TOTP step"
+    deadline=$((SECONDS + 35))
+    while [ "$(totp_step)" -le "$VERIFY_STEP" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.5; done
+fi
+begin "2fa: in a later step, pyotp's code at /2fa/challenge -> 200 tokens (amr otp) that work on /me"
+CODE=""
+if otp=$(otp_now "$OTP_URI" 2>&1); then read -r CODE _ <<<"$otp"; else err "pyotp: $otp"; fi
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE" --arg c "$CODE" '{challenge_token: $t, code: $c}')"
+want_status 200
+want_json '.token_type == "Bearer" and (.access_token | length > 0) and (.refresh_token | length > 0) and (.expires_in | . > 0)' 'token pair'
+ACCESS=$(json_get '.access_token')
+jq -e '(.amr | index("pwd")) and (.amr | index("otp"))' <<<"$(jwt_claims "$ACCESS")" >/dev/null 2>&1 \
+    || err "access token amr: $(jwt_claims "$ACCESS" | jq -c '.amr' 2>/dev/null)"
+req GET "$ID_PATH/me" -H "Authorization: Bearer $ACCESS"
+want_status 200
+want_json '.id == $id and .two_factor_enabled == true' 'the 2FA account' --arg id "$ID_USER"
+end_check
+
+begin "2fa: 5 wrong codes on one challenge -> 401 each, the 6th attempt -> 429 + Retry-After"
+id_post /login "$(login_json "$ID_EMAIL" "$ID_PASS")"
+CHALLENGE3=$(json_get '.challenge_token')
+for n in 1 2 3 4 5; do
+    id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE3" --arg c "$(otp_wrong "$OTP_URI")" '{challenge_token: $t, code: $c}')"
+    [ "$STATUS" = 401 ] || err "wrong code #$n: expected 401, got $STATUS; body: $(body_excerpt)"
+done
+id_post /2fa/challenge "$(jq -cn --arg t "$CHALLENGE3" --arg c "$(otp_wrong "$OTP_URI")" '{challenge_token: $t, code: $c}')"
+want_problem 429
+want_header Retry-After '^[1-9][0-9]*$'
 end_check
 
 # ---------------------------------------------------------------------------------------------
