@@ -46,10 +46,7 @@ final class EventFeed: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.wake(id)
-        }
+        let timer = Timers.schedule(after: timeout) { self.wake(id) }
         defer { timer.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

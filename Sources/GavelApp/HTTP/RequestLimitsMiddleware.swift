@@ -20,20 +20,33 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await withoutActuallyEscaping(next) { next in
             // The group finishes before this closure returns, so `next` does not outlive the call.
             let responder = UncheckedSendable(next)
-            return try await withThrowingTaskGroup(of: Response?.self) { group in
-                group.addTask { try await responder.value(request, context) }
+            let alarm = Alarm(after: timeout)
+            return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
+                    defer { alarm.switchOff() }
+                    return .response(try await responder.value(request, context))
                 }
+                group.addTask { .alarm(rang: await alarm.wait()) }
                 defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else {
-                    throw Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
+                while let outcome = try await group.next() {
+                    switch outcome {
+                    case .response(let response):
+                        return response
+                    case .alarm(rang: true):
+                        throw Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
+                    case .alarm(rang: false):
+                        continue  // switched off because the handler finished: take its outcome
+                    }
                 }
-                return response
+                throw CancellationError()
             }
         }
     }
+}
+
+private enum Outcome: Sendable {
+    case response(Response)
+    case alarm(rang: Bool)
 }
 
 /// Carries a value the compiler cannot prove `Sendable` across a child-task boundary whose

@@ -64,10 +64,7 @@ final class AdmissionGate: Sendable {
         }
         guard let ticket = id else { throw StorageError.overloaded }
         guard let id = ticket else { return }
-        let timeout = Task { [acquireTimeout] in
-            try await Task.sleep(for: acquireTimeout)
-            self.abandon(id, with: StorageError.overloaded)
-        }
+        let timeout = Timers.schedule(after: acquireTimeout) { self.abandon(id, with: StorageError.overloaded) }
         defer { timeout.cancel() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
