@@ -48,7 +48,7 @@ struct BearerTokenTests {
             await keys.add(hmac: HMACKey(from: TestApp.secret), digestAlgorithm: .sha256)
             let now = Date()
             token = try await keys.sign(
-                AccessTokenClaims(
+                TokenClaims(
                     iss: "gavel", aud: .init(value: ["gavel"]), sub: "root", exp: .init(value: now.addingTimeInterval(60)),
                     iat: .init(value: now), nbf: .init(value: now.addingTimeInterval(-5)), jti: "x", typ: "access", amr: nil))
         default: token = "not.a.token"

@@ -74,7 +74,7 @@ struct TwoFactorTests {
             let response = try await answer(client, challenge, code: try bench.code(secret))
             #expect(response.status == .ok)
             let access = try #require(try response.object()["access_token"] as? String)
-            let claims = try await TokenVerifier.keys(secret: TestApp.secret).verify(access, as: AccessTokenClaims.self)
+            let claims = try await TokenVerifier.keys(secret: TestApp.secret).verify(access, as: TokenClaims.self)
             #expect(claims.amr == ["pwd", "otp"])
             let reuse = try await answer(client, challenge, code: try bench.code(secret))
             #expect(reuse.status == .unauthorized)

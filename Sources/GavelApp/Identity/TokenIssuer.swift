@@ -3,25 +3,6 @@ import Foundation
 import GavelCore
 import JWTKit
 
-/// Claims of a two-factor challenge token: proof that the password was right, good only for
-/// `/2fa/challenge`. Its `typ` and audience differ from an access token's, so the bearer
-/// middleware refuses it everywhere else.
-struct ChallengeTokenClaims: JWTPayload {
-    static let type = "2fa_challenge"
-
-    let iss: IssuerClaim
-    let aud: AudienceClaim
-    let sub: SubjectClaim
-    let exp: ExpirationClaim
-    let iat: IssuedAtClaim
-    let nbf: NotBeforeClaim
-    let jti: IDClaim
-    let typ: String
-
-    /// Times are checked by `TokenIssuer.verifyChallenge` against the application's clock.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
 /// The tokens a successful login returns.
 struct TokenPair: Encodable, Sendable {
     let accessToken: String
@@ -35,7 +16,9 @@ struct TokenPair: Encodable, Sendable {
 }
 
 /// Signs access and challenge tokens with the configured HS256 key and makes opaque refresh
-/// tokens, which are stored only as hashes.
+/// tokens, which are stored only as hashes. A challenge token is proof that the password was
+/// right, good only for `/2fa/challenge`: its `typ` and audience differ from an access token's,
+/// so the bearer middleware refuses it everywhere else.
 struct TokenIssuer: Sendable {
     static let challengeLifetime: TimeInterval = 300
 
@@ -48,29 +31,29 @@ struct TokenIssuer: Sendable {
 
     func accessToken(for user: UUID, amr: [String], now: Date) async throws -> String {
         let now = Self.wholeSeconds(now)
-        let claims = AccessTokenClaims(
+        let claims = TokenClaims(
             iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: user.text),
             exp: .init(value: now.addingTimeInterval(accessLifetime)), iat: .init(value: now), nbf: .init(value: now),
-            jti: .init(value: Identifier.make(at: now).text), typ: AccessTokenClaims.type, amr: amr)
+            jti: .init(value: Identifier.make(at: now).text), typ: TokenClaims.accessType, amr: amr)
         return try await keys.sign(claims)
     }
 
     func challengeToken(for user: UUID, challenge: UUID, now: Date) async throws -> String {
         let now = Self.wholeSeconds(now)
-        let claims = ChallengeTokenClaims(
+        let claims = TokenClaims(
             iss: .init(value: issuer), aud: .init(value: [challengeAudience]), sub: .init(value: user.text),
             exp: .init(value: now.addingTimeInterval(Self.challengeLifetime)), iat: .init(value: now), nbf: .init(value: now),
-            jti: .init(value: challenge.text), typ: ChallengeTokenClaims.type)
+            jti: .init(value: challenge.text), typ: TokenClaims.challengeType)
         return try await keys.sign(claims)
     }
 
     /// The user and challenge a valid challenge token names; `nil` for anything else.
     func verifyChallenge(_ token: String, now: Date) async -> (user: UUID, challenge: UUID)? {
         guard token.utf8.count < 8_192, TokenVerifier.algorithm(of: token) == "HS256",
-            let claims = try? await keys.verify(token, as: ChallengeTokenClaims.self),
+            let claims = try? await keys.verify(token, as: TokenClaims.self),
             ExpirationClaim.isCurrent(claims.exp, claims.nbf, now: now),
             claims.iss.value == issuer, claims.aud.value.contains(challengeAudience),
-            claims.typ == ChallengeTokenClaims.type,
+            claims.typ == TokenClaims.challengeType,
             let user = UUID(uuidString: claims.sub.value), let challenge = UUID(uuidString: claims.jti.value)
         else { return nil }
         return (user, challenge)

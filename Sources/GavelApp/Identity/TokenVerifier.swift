@@ -1,11 +1,12 @@
 import Foundation
 import JWTKit
 
-/// Claims of a Gavel access token. `typ` separates access tokens from other tokens signed with
-/// the same key (the identity capability's two-factor challenge tokens), so no other kind of
-/// token can stand in for an access token.
-struct AccessTokenClaims: JWTPayload {
-    static let type = "access"
+/// Claims of every token Gavel signs. `typ` (and the audience) separate access tokens from
+/// two-factor challenge tokens, which are signed with the same key, so neither can stand in
+/// for the other.
+struct TokenClaims: JWTPayload {
+    static let accessType = "access"
+    static let challengeType = "2fa_challenge"
 
     let iss: IssuerClaim
     let aud: AudienceClaim
@@ -15,8 +16,8 @@ struct AccessTokenClaims: JWTPayload {
     let nbf: NotBeforeClaim
     let jti: IDClaim
     let typ: String
-    /// Authentication methods used (`pwd`, `otp`), set by the identity capability.
-    let amr: [String]?
+    /// Authentication methods used (`pwd`, `otp`); access tokens only.
+    var amr: [String]? = nil
 
     /// jwt-kit checks the signature; times are checked by `TokenVerifier` against the
     /// application's clock, the same one that issued the token.
@@ -60,16 +61,16 @@ struct TokenVerifier: Sendable {
         // Pin the algorithm before anything else: `none` and other HMACs never reach the keys.
         guard let algorithm = Self.algorithm(of: token) else { throw .malformed }
         guard algorithm == "HS256" else { throw .wrongAlgorithm }
-        let claims: AccessTokenClaims
+        let claims: TokenClaims
         do {
-            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+            claims = try await keys.verify(token, as: TokenClaims.self)
         } catch {
             throw .invalid
         }
         guard ExpirationClaim.isCurrent(claims.exp, claims.nbf, now: now()) else { throw .notCurrent }
         guard claims.iss.value == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(audience) else { throw .wrongAudience }
-        guard claims.typ == AccessTokenClaims.type else { throw .wrongType }
+        guard claims.typ == TokenClaims.accessType else { throw .wrongType }
         guard let id = UUID(uuidString: claims.sub.value) else { throw .badSubject }
         return AuthenticatedUser(id: id, tokenID: claims.jti.value)
     }

@@ -53,7 +53,7 @@ enum TestApp {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: digest)
         let now = Date()
-        let claims = AccessTokenClaims(
+        let claims = TokenClaims(
             iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: user.text),
             exp: .init(value: now.addingTimeInterval(expiresIn)), iat: .init(value: now), nbf: .init(value: notBefore),
             jti: .init(value: UUID().text), typ: type, amr: ["pwd"])
