@@ -844,7 +844,7 @@ CLI_DB=$TMP/cli/gavel.sqlite
 GAVEL_DATABASE_SQLITE_PATH=$CLI_DB GAVEL_LOG_LEVEL=error "$BIN" migrate --config "$CONFIG" >/dev/null 2>&1 || err "first migrate exited $?"
 GAVEL_DATABASE_SQLITE_PATH=$CLI_DB GAVEL_LOG_LEVEL=error "$BIN" migrate --config "$CONFIG" >/dev/null 2>&1 || err "second migrate exited $?"
 tables=$(python3 -c 'import sqlite3,sys; print(" ".join(sorted(r[0] for r in sqlite3.connect(sys.argv[1]).execute("select name from sqlite_master where type = '"'"'table'"'"' and name not like '"'"'sqlite_%'"'"'"))))' "$CLI_DB" 2>&1)
-[ "$tables" = "auth_failures events grdb_migrations idempotency_keys products recovery_codes refresh_tokens two_factor_challenges users" ] || err "tables: $tables"
+[ "$tables" = "auth_failures bids dead_letters events grdb_migrations idempotency_keys items products recovery_codes refresh_tokens two_factor_challenges users" ] || err "tables: $tables"
 end_check
 
 begin "gavel seed adds users and products with their events, and a second run adds nothing"

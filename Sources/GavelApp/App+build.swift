@@ -5,6 +5,7 @@ import HummingbirdCore
 import JWTKit
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The running service: the Hummingbird application plus the services that must hear about
@@ -15,6 +16,7 @@ public struct GavelService: Sendable {
     public let application: App
     public let routes: RouteTable
     public let store: Store
+    let auctions: AuctionService
     let drain: DrainService
     let logger: Logger
 
@@ -70,6 +72,9 @@ public func buildApplication(
     EventController(store: store, heartbeat: .seconds(15)).addRoutes(to: router, table: routes)
     IdentityController(service: identityService(config, store: store, keys: keys, metrics: metrics, now: now), maxBodyBytes: config.server.maxBodyBytes)
         .addRoutes(to: router, table: routes)
+    let auctions = try await auctionService(config, store: store, metrics: metrics, logger: logger, now: now)
+    ItemController(service: auctions, maxBodyBytes: config.server.maxBodyBytes, heartbeat: .seconds(15))
+        .addRoutes(to: router, table: routes)
 
     let application = Application(
         router: router,
@@ -78,10 +83,12 @@ public func buildApplication(
             address: .hostname(config.server.host, port: config.server.port),
             serverName: nil,
             availableConnectionsDelegate: MaximumAvailableConnections(config.server.maxConnections)),
+        // Stopped after the server (reverse order): in-flight bids get their verdicts first.
+        services: [auctions.engine, auctions.closer],
         logger: logger)
     return GavelService(
-        application: application, routes: routes, store: store,
-        drain: DrainService(lifecycle: lifecycle, feed: store.feed), logger: logger)
+        application: application, routes: routes, store: store, auctions: auctions,
+        drain: DrainService(lifecycle: lifecycle, feed: store.feed, engine: auctions.engine), logger: logger)
 }
 
 public enum GavelVersion {
@@ -105,5 +112,28 @@ private func identityService(
         metrics: identityMetrics,
         refreshLifetime: config.auth.refreshTokenTTL.seconds,
         totpIssuer: config.auth.totpIssuer,
+        now: now)
+}
+
+private func auctionService(
+    _ config: AppConfig, store: Store, metrics: MetricsRegistry, logger: Logger, now: @escaping @Sendable () -> Date
+) async throws -> AuctionService {
+    let catalog = ItemCatalog(try await store.read("item.load_all", ItemRecords.loadAll))
+    let auctionMetrics = AuctionMetrics(metrics)
+    let rearm = Mutex<(@Sendable () -> Void)?>(nil)
+    let applier = BatchApplier(
+        store: store, catalog: catalog, metrics: auctionMetrics, logger: logger,
+        onTransition: { rearm.withLock { $0 }?() })
+    let engine = BidEngine(
+        workers: config.auctions.workers, queueCapacity: config.auctions.queueCapacity, applier: applier,
+        metrics: auctionMetrics)
+    let closer = AuctionCloser(catalog: catalog, engine: engine, now: now, logger: logger)
+    rearm.withLock { $0 = { [weak closer] in closer?.rearm() } }
+    return AuctionService(
+        store: store, catalog: catalog, engine: engine, closer: closer,
+        defaults: AuctionDefaults(
+            currency: config.auctions.defaultCurrency, extensionThreshold: config.auctions.extensionThreshold.seconds,
+            extensionDuration: config.auctions.extensionDuration.seconds, maxExtension: config.auctions.maxExtension.seconds,
+            maxDuration: config.auctions.maxDuration.seconds),
         now: now)
 }

@@ -12,15 +12,18 @@ public final class LifecycleState: Sendable {
     func beginDraining() { draining.store(true, ordering: .releasing) }
 }
 
-/// Waits for graceful shutdown, then marks the process draining and ends live streams so the
-/// HTTP server can finish its in-flight requests and stop.
+/// Waits for graceful shutdown, then marks the process draining, makes the bid engine refuse
+/// new bids (503) and ends live streams, so the HTTP server can finish its in-flight requests
+/// (queued bids still commit) and stop.
 struct DrainService: Service {
     let lifecycle: LifecycleState
     let feed: EventFeed
+    let engine: BidEngine
 
     func run() async throws {
         try? await gracefulShutdown()
         lifecycle.beginDraining()
+        engine.stopAccepting()
         feed.close()
     }
 }

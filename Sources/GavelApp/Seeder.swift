@@ -5,7 +5,8 @@ import HummingbirdBcrypt
 import Logging
 
 /// Demo data for the web app and load tests: users `user1@gavel.test`… with the password
-/// `Seeder.password`, and products spread over them. Running it again adds only what is missing.
+/// `Seeder.password`, products spread over them, and active auctions ending from a few minutes
+/// to two days from now. Running it again adds only missing users and products (and more items).
 public struct Seeder {
     public static let password = "gavel-demo-password"
 
@@ -19,7 +20,7 @@ public struct Seeder {
         self.logger = logger
     }
 
-    public func run(users: Int, products: Int) async throws {
+    public func run(users: Int, products: Int, items: Int = 0) async throws {
         let sellers = try await seedUsers(users)
         guard !sellers.isEmpty || products == 0 else {
             throw ConfigProblem(key: "--products", "needs at least one user to sell them")
@@ -46,7 +47,49 @@ public struct Seeder {
                 continue
             }
         }
-        logger.info("seeded", metadata: ["users": "\(sellers.count)", "products_created": "\(created)"])
+        let auctions = try await seedItems(items, sellers: sellers)
+        logger.info("seeded", metadata: ["users": "\(sellers.count)", "products_created": "\(created)", "items_created": "\(auctions)"])
+    }
+
+    /// Active auctions with a spread of end times: every tenth ends within minutes (for watching
+    /// a close), the rest within two days.
+    private func seedItems(_ count: Int, sellers: [UUID]) async throws -> Int {
+        guard count > 0, !sellers.isEmpty else { return 0 }
+        let now = Timestamp.truncated(Date())
+        let defaults = AuctionDefaults(
+            currency: config.auctions.defaultCurrency, extensionThreshold: config.auctions.extensionThreshold.seconds,
+            extensionDuration: config.auctions.extensionDuration.seconds, maxExtension: config.auctions.maxExtension.seconds,
+            maxDuration: config.auctions.maxDuration.seconds)
+        var items: [Item] = []
+        for index in 0..<count {
+            let minutes = index % 10 == 0 ? 5 + index % 25 : 60 + (index * 37) % (48 * 60)
+            let start = 1_000 + (index * 7_919) % 49_000
+            let validated = try ItemRules.validate(
+                ItemDraft(
+                    name: "\(Self.adjectives[(index + 3) % Self.adjectives.count]) \(Self.nouns[(index / 3) % Self.nouns.count]) lot \(index + 1)",
+                    description: "Demo auction \(index + 1).", startPrice: start, bidIncrement: max(50, start / 20),
+                    reservePrice: index % 4 == 0 ? start * 2 : nil, buyoutPrice: index % 5 == 0 ? start * 10 : nil,
+                    endsAt: now.addingTimeInterval(Double(minutes * 60))),
+                now: now, defaults: defaults)
+            items.append(Item(
+                id: Identifier.make(at: now), sellerID: sellers[index % sellers.count], name: validated.name,
+                description: validated.description, terms: validated.terms,
+                state: AuctionState.opening(validated.terms, status: .active), extensionOverridden: false, version: 1,
+                createdAt: now, updatedAt: now))
+        }
+        let context = WriteContext(traceID: "seed", correlationID: "seed", now: now)
+        for chunk in stride(from: 0, to: items.count, by: 200).map({ Array(items[$0..<min($0 + 200, items.count)]) }) {
+            _ = try await store.write("item.seed") { db in
+                for item in chunk {
+                    try ItemRecords.insert(item, in: db)
+                    try Outbox.append(
+                        [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: now)],
+                        context: context, in: db)
+                }
+                return true
+            }
+        }
+        return items.count
     }
 
     /// Creates the missing demo users and returns the ids of all of them.

@@ -103,15 +103,19 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "How many demo products, spread over the users.")
     var products = 100
 
+    @Option(help: "How many active demo auctions, ending from minutes to two days from now.")
+    var items = 50
+
     func validate() throws {
         guard (0...100_000).contains(users) else { throw ValidationError("--users must be between 0 and 100000") }
         guard (0...1_000_000).contains(products) else { throw ValidationError("--products must be between 0 and 1000000") }
+        guard (0...1_000_000).contains(items) else { throw ValidationError("--items must be between 0 and 1000000") }
     }
 
     func run() async throws {
         let config = await options.load()
         let logger = Bootstrap.logging(config)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: logger)
-        try await Seeder(store: store, config: config, logger: logger).run(users: users, products: products)
+        try await Seeder(store: store, config: config, logger: logger).run(users: users, products: products, items: items)
     }
 }

@@ -42,7 +42,7 @@ struct StorageTests {
         _ = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let applied = try await store.read("test") { db in try Migrations.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-foundation", "v2-identity"])
+        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions"])
     }
 
     @Test("when every database slot stays busy past acquire_timeout a write is 503 with Retry-After")

@@ -30,22 +30,36 @@ struct EventController: Sendable {
         return Response.json(ByteBuffer(bytes: try JSONCoding.encode(page)))
     }
 
-    /// Starts after `Last-Event-ID` (a reconnecting browser), else `after`, else at the current
-    /// end of the feed (live events only).
     @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let start = try Self.sequence(request.headers[.lastEventID].map { Substring($0) }, field: "Last-Event-ID")
-            ?? Self.sequence(request.uri.queryParameters["after"], field: "after")
-            ?? store.feed.lastSeq
-        return sse { [store, heartbeat] writer in
+        Self.stream(store: store, start: try Self.start(request), subject: nil, heartbeat: heartbeat)
+    }
+
+    /// Where a stream starts: after `Last-Event-ID` (a reconnecting browser), else `after`,
+    /// else at the current end of the feed (live events only).
+    static func start(_ request: Request) throws -> Int64? {
+        try sequence(request.headers[.lastEventID].map { Substring($0) }, field: "Last-Event-ID")
+            ?? sequence(request.uri.queryParameters["after"], field: "after")
+    }
+
+    /// Outbox events after `start` (or from now), optionally only those about `subject`.
+    static func stream(store: Store, start: Int64?, subject: UUID?, heartbeat: Duration) -> Response {
+        let start = start ?? store.feed.lastSeq
+        return sse { writer in
             var cursor = start
             while !Task.isCancelled && !store.feed.isClosed {
                 let after = cursor
-                let events = try await store.read("event.stream") { db in try Outbox.read(after: after, limit: 100, in: db) }
+                // Everything up to `published` is committed, so a short page has seen all of it,
+                // including other subjects' events a filtered stream skips.
+                let published = store.feed.lastSeq
+                let events = try await store.read("event.stream") { db in
+                    try Outbox.read(after: after, limit: 100, subject: subject, in: db)
+                }
                 for event in events {
                     try await writer.write(Self.frame(event))
                     cursor = event.seq
                 }
                 if events.count < 100 {
+                    cursor = max(cursor, published)
                     let before = store.feed.lastSeq
                     await store.feed.wait(after: cursor, timeout: heartbeat)
                     if store.feed.lastSeq == before && !store.feed.isClosed {

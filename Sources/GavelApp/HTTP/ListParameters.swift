@@ -3,52 +3,88 @@ import GavelCore
 import Hummingbird
 import HummingbirdCore
 
-/// Parses list query parameters; anything malformed is 400 naming the parameter.
-enum ListParameters {
-    static func products(_ parameters: FlatDictionary<Substring, Substring>) throws -> (ProductQuery, PageRequest) {
-        var errors: [FieldError] = []
-        func int(_ name: String) -> Int? {
-            guard let text = parameters[Substring(name)], !text.isEmpty else { return nil }
-            guard let value = Int(text) else {
-                errors.append(FieldError(field: name, message: "must be an integer"))
-                return nil
-            }
-            return value
-        }
-        let page = int("page")
-        let size = int("page_size")
-        let minPrice = int("min_price")
-        let maxPrice = int("max_price")
-        var seller: UUID?
-        if let text = parameters["seller_id"], !text.isEmpty {
-            seller = Identifier.parse(text)
-            if seller == nil { errors.append(FieldError(field: "seller_id", message: "must be a UUID")) }
-        }
-        var sort = ProductSort.newest
-        if let text = parameters["sort"], !text.isEmpty {
-            if let parsed = ProductSort(rawValue: String(text)) {
-                sort = parsed
-            } else {
-                let allowed = ProductSort.allCases.map(\.rawValue).joined(separator: ", ")
-                errors.append(FieldError(field: "sort", message: "must be one of: \(allowed)"))
-            }
-        }
-        let text = parameters["q"].map(String.init)
-        if !errors.isEmpty { throw Problem.invalidParameters(ValidationFailure(errors: errors)) }
-        let query: ProductQuery
-        do {
-            query = try ProductQuery(text: text, minPrice: minPrice, maxPrice: maxPrice, sellerID: seller, sort: sort)
-        } catch {
-            throw Problem.invalidParameters(error)
-        }
-        return (query, try pageRequest(page: page, size: size))
+/// Reads query parameters, collecting every malformed one so one 400 names them all.
+struct QueryReader {
+    let parameters: FlatDictionary<Substring, Substring>
+    private(set) var errors: [FieldError] = []
+
+    init(_ parameters: FlatDictionary<Substring, Substring>) {
+        self.parameters = parameters
     }
 
-    static func pageRequest(page: Int?, size: Int?) throws -> PageRequest {
+    /// The trimmed value, or `nil` when absent or blank.
+    func text(_ name: String) -> String? {
+        guard let text = parameters[Substring(name)]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        return text
+    }
+
+    mutating func int(_ name: String) -> Int? {
+        guard let text = text(name) else { return nil }
+        guard let value = Int(text) else {
+            errors.append(FieldError(field: name, message: "must be an integer"))
+            return nil
+        }
+        return value
+    }
+
+    mutating func uuid(_ name: String) -> UUID? {
+        guard let text = text(name) else { return nil }
+        guard let value = Identifier.parse(text) else {
+            errors.append(FieldError(field: name, message: "must be a UUID"))
+            return nil
+        }
+        return value
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type) -> T? where T.RawValue == String {
+        guard let text = text(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            errors.append(FieldError(field: name, message: "must be one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        return value
+    }
+
+    /// The page, after every other parameter was read: throws 400 naming all malformed ones.
+    mutating func page() throws -> PageRequest {
+        let page = int("page"), size = int("page_size")
+        if !errors.isEmpty { throw Problem.invalidParameters(ValidationFailure(errors: errors)) }
         do {
             return try PageRequest(page: page ?? 1, size: size ?? PageRequest.defaultSize)
         } catch {
             throw Problem.invalidParameters(error)
         }
+    }
+}
+
+/// Parses list query parameters; anything malformed is 400 naming the parameter.
+enum ListParameters {
+    static func products(_ parameters: FlatDictionary<Substring, Substring>) throws -> (ProductQuery, PageRequest) {
+        var reader = QueryReader(parameters)
+        let minPrice = reader.int("min_price")
+        let maxPrice = reader.int("max_price")
+        let seller = reader.uuid("seller_id")
+        let sort = reader.choice("sort", ProductSort.self) ?? .newest
+        let page = try reader.page()
+        do {
+            return (try ProductQuery(text: reader.text("q"), minPrice: minPrice, maxPrice: maxPrice, sellerID: seller, sort: sort), page)
+        } catch {
+            throw Problem.invalidParameters(error)
+        }
+    }
+
+    static func items(_ parameters: FlatDictionary<Substring, Substring>, viewer: UUID?) throws -> (ItemQuery, PageRequest) {
+        var reader = QueryReader(parameters)
+        var query = ItemQuery(viewer: viewer)
+        query.status = reader.choice("status", ItemStatus.self)
+        query.sellerID = reader.uuid("seller_id")
+        query.sort = reader.choice("sort", ItemSort.self) ?? .endingSoon
+        query.text = reader.text("q")
+        return (query, try reader.page())
+    }
+
+    static func page(_ parameters: FlatDictionary<Substring, Substring>) throws -> PageRequest {
+        var reader = QueryReader(parameters)
+        return try reader.page()
     }
 }

@@ -13,6 +13,7 @@ public struct MetricsRegistry: Sendable {
         if enabled {
             var prometheus = PrometheusMetricsFactory(registry: registry)
             prometheus.defaultDurationHistogramBuckets = Self.latencyBuckets
+            prometheus.valueHistogramBuckets["gavel_bid_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
             self.factory = prometheus
         } else {
             self.factory = NOOPMetricsHandler.instance

@@ -81,6 +81,13 @@ enum Outbox {
         }
     }
 
+    /// How many events of each name come after `seq`.
+    static func counts(after seq: Int64, in db: Database) throws -> [(String, Int)] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT event, COUNT(*) AS n FROM events WHERE seq > ? GROUP BY event"), arguments: [seq]
+        ).map { ($0["event"], $0["n"]) }
+    }
+
     static func lastSeq(in db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
     }

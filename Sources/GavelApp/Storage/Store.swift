@@ -7,10 +7,12 @@ public final class Store: Sendable {
     let writer: any DatabaseWriter
     let gate: AdmissionGate
     let feed: EventFeed
+    private let metrics: MetricsRegistry
 
-    private init(writer: any DatabaseWriter, gate: AdmissionGate) throws {
+    private init(writer: any DatabaseWriter, gate: AdmissionGate, metrics: MetricsRegistry) throws {
         self.writer = writer
         self.gate = gate
+        self.metrics = metrics
         try Migrations.migrator.migrate(writer)
         self.feed = EventFeed(lastSeq: try writer.read(Outbox.lastSeq))
     }
@@ -36,7 +38,7 @@ public final class Store: Sendable {
         logger.debug("database open", metadata: ["path": "\(config.sqlitePath)", "synchronous": "\(synchronous)"])
         let gate = AdmissionGate(
             limit: config.maxConcurrency, acquireTimeout: config.acquireTimeout, observer: StorageMetrics(metrics))
-        return try Store(writer: writer, gate: gate)
+        return try Store(writer: writer, gate: gate, metrics: metrics)
     }
 
     /// Reads without a transaction: each statement sees a consistent snapshot, and the callers
@@ -55,8 +57,9 @@ public final class Store: Sendable {
         _ body: @escaping @Sendable (Database) throws -> T,
         afterCommit: (@Sendable (T) -> Void)? = nil
     ) async throws -> T {
-        try await gate.withSlot(operation) { [feed] in
+        try await gate.withSlot(operation) { [feed, metrics] in
             try await writer.writeWithoutTransaction { db in
+                let before = feed.lastSeq
                 var result: T?
                 try db.inTransaction {
                     result = try body(db)
@@ -64,7 +67,14 @@ public final class Store: Sendable {
                 }
                 let value = result!
                 afterCommit?(value)
-                feed.published(upTo: try Outbox.lastSeq(in: db))
+                let last = try Outbox.lastSeq(in: db)
+                if last > before {
+                    // Counted after the commit, so an event rolled back is never counted.
+                    for (name, count) in try Outbox.counts(after: before, in: db) {
+                        metrics.counter("gavel_events_total", [("event", name)]).increment(by: count)
+                    }
+                    feed.published(upTo: last)
+                }
                 return value
             }
         }

@@ -105,6 +105,64 @@ enum Migrations {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-auctions") { db in
+            try db.execute(sql: """
+                CREATE TABLE items (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    seller_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    start_price INTEGER NOT NULL CHECK (start_price > 0),
+                    bid_increment INTEGER NOT NULL CHECK (bid_increment > 0),
+                    reserve_price INTEGER,
+                    buyout_price INTEGER,
+                    starts_at INTEGER NOT NULL,
+                    scheduled_ends_at INTEGER NOT NULL,
+                    ends_at INTEGER NOT NULL,
+                    extension_threshold_ms INTEGER NOT NULL,
+                    extension_duration_ms INTEGER NOT NULL,
+                    max_extension_ms INTEGER NOT NULL,
+                    extension_overridden INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    current_price INTEGER NOT NULL,
+                    bid_count INTEGER NOT NULL,
+                    leader_id TEXT,
+                    leader_max INTEGER,
+                    winner_id TEXT,
+                    final_price INTEGER,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+
+                -- Accepted bids in commit order (seq), with the price and leader they produced.
+                CREATE TABLE bids (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    item_id TEXT NOT NULL,
+                    bidder_id TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    max_amount INTEGER NOT NULL,
+                    price_after INTEGER NOT NULL,
+                    leader_after TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX bids_item ON bids (item_id, seq);
+
+                -- Bids that could not be committed after retries, kept for inspection.
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    item_id TEXT NOT NULL,
+                    bidder_id TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    max_amount INTEGER,
+                    error TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import GavelCore
+
+/// Items and bids: creation goes straight to storage (a new item has no contention); every
+/// change to an existing item — a bid, an edit, cancel, delete, start, close — goes through the
+/// bid engine worker that owns the item, so one writer applies them in order.
+struct AuctionService: Sendable {
+    let store: Store
+    let catalog: ItemCatalog
+    let engine: BidEngine
+    let closer: AuctionCloser
+    let defaults: AuctionDefaults
+    let now: @Sendable () -> Date
+
+    static func bidScope(_ item: UUID) -> String { "POST /api/v1/items/\(item.text)/bids" }
+
+    func create(_ draft: ItemDraft, publish: Bool, seller: UUID, context: WriteContext) async throws -> Item {
+        let validated = try ItemRules.validate(draft, now: context.now, defaults: defaults)
+        let status: ItemStatus = !publish ? .draft : (validated.terms.startsAt > context.now ? .scheduled : .active)
+        let item = Item(
+            id: Identifier.make(at: context.now), sellerID: seller, name: validated.name, description: validated.description,
+            terms: validated.terms, state: AuctionState.opening(validated.terms, status: status),
+            extensionOverridden: validated.extensionOverridden, version: 1, createdAt: context.now, updatedAt: context.now)
+        _ = try await store.write("item.create", { db in
+            try ItemRecords.insert(item, in: db)
+            try Outbox.append(
+                [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: context.now)],
+                context: context, in: db)
+            return item
+        }, afterCommit: catalog.upsert)
+        closer.rearm()
+        return item
+    }
+
+    /// The item as `viewer` may see it: a draft is its seller's alone.
+    func item(_ id: UUID, viewer: UUID?) -> Item? {
+        guard let item = catalog.find(id), item.state.status != .draft || item.sellerID == viewer else { return nil }
+        return item
+    }
+
+    func bid(on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?) async throws -> CommandResult {
+        try await engine.submit(id, .bid(request, context: context, idempotency: idempotency))
+    }
+
+    /// Applies a seller's change in the item's worker, after checking who may make it.
+    func change(
+        _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext,
+        _ change: @escaping @Sendable (Item) throws -> ItemChange
+    ) async throws -> Item? {
+        let result = try await engine.submit(id, .change(context: context) { item in
+            guard item.sellerID == user else {
+                // Another seller's draft does not exist for this caller.
+                if item.state.status == .draft { throw Problem.notFound("item", code: "item.not_found") }
+                throw Problem(.forbidden, code: "item.not_owner", detail: "Only the seller may change this item.")
+            }
+            guard EntityTag.ifMatch(ifMatch, version: item.version) else { throw Problem.preconditionFailed }
+            return try change(item)
+        })
+        switch result {
+        case .changed(let item):
+            closer.rearm()
+            return item
+        case .refused(let problem): throw problem
+        case .notFound: throw Problem.notFound("item", code: "item.not_found")
+        default: throw Problem(.conflict, code: "item.conflict", detail: "The item cannot be changed now.")
+        }
+    }
+
+    func bids(of id: UUID, page: PageRequest) async throws -> (bids: [BidRecord], total: Int) {
+        try await store.read("bid.list") { db in try ItemRecords.bids(of: id, limit: page.size, offset: page.offset, in: db) }
+    }
+}
+
+/// The checks shared by edits, cancel and delete.
+enum ItemChangeRules {
+    static let hasBids = Problem(.conflict, code: "item.has_bids", detail: "The item has bids; its prices and times are fixed.")
+    static let notOpen = Problem(.conflict, code: "item.not_open", detail: "The item is closed or cancelled.")
+
+    static func requireOpen(_ item: Item) throws {
+        guard [.draft, .scheduled, .active].contains(item.state.status) else { throw notOpen }
+    }
+
+    static func requireNoBids(_ item: Item) throws {
+        guard !item.hasBids else { throw hasBids }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import GavelCore
+import Logging
+
+/// Applies a worker's batch: every command against the items' current state in memory, then
+/// all the writes — bids, item states, outbox events, idempotency records — in one
+/// transaction. Verdicts go out only after that commit: acknowledged means durable. A failed
+/// commit is retried with backoff; if it keeps failing, the batch's bids are dead-lettered and
+/// their callers get 503.
+struct BatchApplier: Sendable {
+    let store: Store
+    let catalog: ItemCatalog
+    let metrics: AuctionMetrics
+    let logger: Logger
+    /// Attempts before a batch is dead-lettered, and the pause before each retry.
+    let retryDelays: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(250)]
+    let onTransition: @Sendable () -> Void
+
+    /// Everything one batch writes, in order.
+    struct Effects: Sendable {
+        var items: [UUID: Item] = [:]
+        var deleted: Set<UUID> = []
+        var bids: [BidRecord] = []
+        var events: [(OutboxEvent, WriteContext)] = []
+        var idempotency: [(IdempotencyClaim, IdempotentResponse)] = []
+        var extensions = 0
+        var closes: [String] = []
+        var transitioned = false
+    }
+
+    func apply(_ batch: [BidWorker.Pending]) async {
+        metrics.workerStarted()
+        defer { metrics.workerFinished() }
+        var effects = Effects()
+        var results: [CommandResult] = []
+        results.reserveCapacity(batch.count)
+        for pending in batch {
+            results.append(await decide(pending, &effects))
+        }
+        let start = ContinuousClock.now
+        if let error = await commit(effects) {
+            await deadLetter(batch, error: error)
+            for pending in batch { pending.continuation.resume(throwing: error) }
+            return
+        }
+        metrics.commitDuration.recordInterval(since: start)
+        metrics.batchSize.record(batch.count)
+        record(results, effects, duration: ContinuousClock.now - start)
+        if effects.transitioned { onTransition() }
+        for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
+    }
+
+    /// The item as this batch has left it so far.
+    private func current(_ id: UUID, _ effects: Effects) -> Item? {
+        if effects.deleted.contains(id) { return nil }
+        return effects.items[id] ?? catalog.find(id)
+    }
+
+    private func decide(_ pending: BidWorker.Pending, _ effects: inout Effects) async -> CommandResult {
+        guard var item = current(pending.itemID, effects) else { return .notFound }
+        switch pending.command {
+        case .bid(let request, let context, let claim):
+            if let claim, let replay = await storedResponse(claim, effects) { return replay }
+            switch AuctionRules.place(request, sellerID: item.sellerID, terms: item.terms, state: item.state) {
+            case .failure(let rejection):
+                return .bidRejected(rejection, item)
+            case .success(let outcome):
+                item.state = outcome.state
+                item.version += 1
+                item.updatedAt = context.now
+                let bid = BidRecord(
+                    id: Identifier.make(at: context.now), itemID: item.id, bidderID: request.bidderID, amount: request.amount,
+                    maxAmount: request.maxAmount ?? request.amount, priceAfter: outcome.state.currentPrice,
+                    leaderAfter: outcome.state.leaderID ?? request.bidderID, createdAt: context.now)
+                effects.items[item.id] = item
+                effects.bids.append(bid)
+                let body = BidResponse.json(bid, item)
+                effects.events.append((OutboxEvent("bid.placed", subject: item.id, payload: body, at: context.now), context))
+                if outcome.extended {
+                    effects.extensions += 1
+                    effects.transitioned = true
+                    effects.events.append(
+                        (OutboxEvent("item.extended", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
+                }
+                if outcome.soldByBuyout { closed(item, context: context, &effects) }
+                if let claim {
+                    effects.idempotency.append(
+                        (claim, IdempotentResponse(requestHash: claim.requestHash, status: 201, location: nil, body: body)))
+                }
+                return .bidAccepted(bid, item, body: body)
+            }
+        case .change(let context, let change):
+            do {
+                switch try change(item) {
+                case .update(var updated, let event):
+                    updated.version = item.version + 1
+                    updated.updatedAt = context.now
+                    effects.items[item.id] = updated
+                    effects.transitioned = true
+                    effects.events.append(
+                        (OutboxEvent(event, subject: item.id, payload: ItemRepresentation.json(updated), at: context.now), context))
+                    return .changed(updated)
+                case .delete:
+                    effects.items[item.id] = nil
+                    effects.deleted.insert(item.id)
+                    effects.transitioned = true
+                    effects.events.append(
+                        (OutboxEvent("item.deleted", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
+                    return .changed(nil)
+                }
+            } catch let problem as Problem {
+                return .refused(problem)
+            } catch {
+                return .refused(Problem(.conflict, code: "item.conflict", detail: "The item cannot be changed now."))
+            }
+        case .transition(let now):
+            let context = WriteContext(traceID: "auction-closer", correlationID: "auction-closer", now: now)
+            if item.state.status == .scheduled && item.terms.startsAt <= now {
+                item.state.status = .active
+            } else if item.state.status == .active && item.state.endsAt <= now {
+                item.state = AuctionRules.close(item.terms, item.state)
+            } else {
+                return .transitioned(item)
+            }
+            item.version += 1
+            item.updatedAt = context.now
+            effects.items[item.id] = item
+            effects.transitioned = true
+            if item.state.status == .active {
+                effects.events.append(
+                    (OutboxEvent("item.updated", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
+            } else {
+                closed(item, context: context, &effects)
+            }
+            return .transitioned(item)
+        }
+    }
+
+    /// `item.closed`, and `bid.won` when sold.
+    private func closed(_ item: Item, context: WriteContext, _ effects: inout Effects) {
+        effects.closes.append(item.state.status.rawValue)
+        effects.transitioned = true
+        let payload = ItemRepresentation.json(item)
+        effects.events.append((OutboxEvent("item.closed", subject: item.id, payload: payload, at: context.now), context))
+        if item.state.status == .sold {
+            effects.events.append((OutboxEvent("bid.won", subject: item.id, payload: payload, at: context.now), context))
+        }
+    }
+
+    /// A retry of a bid already answered: from this batch, or from the database. All bids for
+    /// one item go through this worker, so the check and the later insert cannot race.
+    private func storedResponse(_ claim: IdempotencyClaim, _ effects: Effects) async -> CommandResult? {
+        var stored = effects.idempotency.first { $0.0.userID == claim.userID && $0.0.scope == claim.scope && $0.0.key == claim.key }?.1
+        if stored == nil {
+            stored = try? await store.read("idempotency.find") { db in
+                try IdempotencyRecords.find(userID: claim.userID, scope: claim.scope, key: claim.key, in: db)
+            }
+        }
+        guard let stored else { return nil }
+        guard stored.requestHash == claim.requestHash else {
+            return .refused(Problem(
+                .unprocessableContent, code: "idempotency.key_reused",
+                detail: "This Idempotency-Key was used with a different request body."))
+        }
+        return .replayed(stored)
+    }
+
+    /// Writes the batch; returns the error when every attempt failed.
+    private func commit(_ effects: Effects) async -> (any Error)? {
+        guard !effects.items.isEmpty || !effects.deleted.isEmpty else { return nil }
+        var lastError: (any Error)?
+        for (attempt, delay) in ([Duration.zero] + retryDelays).enumerated() {
+            if attempt > 0 { try? await Task.sleep(for: delay) }
+            do {
+                _ = try await store.write("bid.batch", { db in
+                    for bid in effects.bids { try ItemRecords.insert(bid, in: db) }
+                    for item in effects.items.values { try ItemRecords.update(item, in: db) }
+                    for id in effects.deleted { try ItemRecords.delete(id, in: db) }
+                    for (event, context) in effects.events { try Outbox.append([event], context: context, in: db) }
+                    for (claim, response) in effects.idempotency {
+                        try IdempotencyRecords.insert(claim, response: response, at: Date(), in: db)
+                    }
+                    return true
+                }, afterCommit: { [catalog] _ in
+                    for item in effects.items.values { catalog.upsert(item) }
+                    for id in effects.deleted { catalog.remove(id) }
+                })
+                return nil
+            } catch {
+                lastError = error
+                logger.warning("bid batch commit failed", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])
+            }
+        }
+        return lastError
+    }
+
+    private func deadLetter(_ batch: [BidWorker.Pending], error: any Error) async {
+        let bids = batch.compactMap { pending -> (UUID, BidRequest)? in
+            if case .bid(let request, _, _) = pending.command { return (pending.itemID, request) }
+            return nil
+        }
+        metrics.bids("failed", count: bids.count)
+        metrics.deadLetters.increment(by: bids.count)
+        let attempts = retryDelays.count + 1
+        do {
+            _ = try await store.write("bid.dead_letter") { db in
+                for (item, bid) in bids {
+                    try ItemRecords.insertDeadLetter(bid, item: item, error: String(describing: error), attempts: attempts, in: db)
+                }
+                return true
+            }
+        } catch {
+            logger.error("dead letters could not be written", metadata: ["count": "\(bids.count)", "error": "\(error)"])
+        }
+    }
+
+    private func record(_ results: [CommandResult], _ effects: Effects, duration: Duration) {
+        var accepted = 0
+        for result in results {
+            switch result {
+            case .bidAccepted: accepted += 1
+            case .bidRejected(let rejection, _):
+                metrics.bids("rejected")
+                metrics.rejection(rejection.rawValue)
+            default: break
+            }
+        }
+        metrics.bids("accepted", count: accepted)
+        if effects.extensions > 0 { metrics.extensions.increment(by: effects.extensions) }
+        for result in effects.closes { metrics.closed(result) }
+        logger.info(
+            "bid batch committed",
+            metadata: [
+                "size": "\(results.count)", "bids": "\(effects.bids.count)",
+                "duration_ms": "\(String(format: "%.3f", duration.seconds * 1000))",
+            ])
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GavelCore
+import Logging
+import ServiceLifecycle
+
+/// The in-process bid engine: `auctions.workers` workers, each owning the items whose id hashes
+/// to it, so one item's commands are applied in arrival order by one writer while different
+/// items proceed in parallel. Runs as a service: on graceful shutdown it refuses new commands,
+/// finishes and commits everything queued, then returns.
+final class BidEngine: Service, Sendable {
+    let workers: [BidWorker]
+    private let metrics: AuctionMetrics
+
+    init(workers count: Int, queueCapacity: Int, applier: BatchApplier, metrics: AuctionMetrics) {
+        let perWorker = max(1, queueCapacity / count)
+        self.workers = (0..<count).map { BidWorker(index: $0, capacity: perWorker, applier: applier) }
+        self.metrics = metrics
+    }
+
+    func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
+        let worker = workers[Self.route(itemID, count: workers.count)]
+        metrics.queueDepth.record(workers.reduce(0) { $0 + $1.depth } + 1)
+        return try await worker.submit(itemID, command)
+    }
+
+    /// Called when draining begins (SIGTERM): new bids get 503 at once.
+    func stopAccepting() {
+        for worker in workers { worker.stopAccepting() }
+    }
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for worker in workers {
+                group.addTask { await worker.run() }
+            }
+            group.addTask { [self] in
+                try? await gracefulShutdown()
+                stopAccepting()
+            }
+        }
+        metrics.queueDepth.record(0)
+    }
+
+    /// A stable, uniform worker index from the id's random bits.
+    static func route(_ id: UUID, count: Int) -> Int {
+        let bytes = id.uuid
+        let value = UInt64(bytes.15) | UInt64(bytes.14) << 8 | UInt64(bytes.13) << 16 | UInt64(bytes.12) << 24
+        return Int(value % UInt64(count))
+    }
+}

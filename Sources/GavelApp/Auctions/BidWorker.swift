@@ -1,0 +1,88 @@
+import DequeModule
+import Foundation
+import GavelCore
+import Logging
+import Synchronization
+
+/// One worker of the bid engine: a bounded queue of commands for the items it owns, drained in
+/// batches that each commit in one transaction (group commit). Commands for one item are
+/// applied strictly in arrival order; their callers hear the verdict only after the commit.
+final class BidWorker: Sendable {
+    struct Pending: Sendable {
+        let itemID: UUID
+        let command: ItemCommand
+        let continuation: CheckedContinuation<CommandResult, any Error>
+    }
+
+    private struct Queue {
+        var pending: Deque<Pending> = []
+        var accepting = true
+        var wakeup: CheckedContinuation<Void, Never>?
+    }
+
+    let index: Int
+    let capacity: Int
+    let maxBatch: Int
+    private let queue = Mutex(Queue())
+    let applier: BatchApplier
+
+    init(index: Int, capacity: Int, maxBatch: Int = 512, applier: BatchApplier) {
+        self.index = index
+        self.capacity = capacity
+        self.maxBatch = maxBatch
+        self.applier = applier
+    }
+
+    var depth: Int { queue.withLock { $0.pending.count } }
+
+    /// Queues a command and waits for its verdict. A full queue is `StorageError.overloaded`; a
+    /// worker that stopped accepting (shutdown) is `StorageError.shuttingDown`.
+    func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            let (refusal, wakeup) = queue.withLock { queue -> ((any Error)?, CheckedContinuation<Void, Never>?) in
+                guard queue.accepting else { return (StorageError.shuttingDown, nil) }
+                guard queue.pending.count < capacity else { return (StorageError.overloaded, nil) }
+                queue.pending.append(Pending(itemID: itemID, command: command, continuation: continuation))
+                defer { queue.wakeup = nil }
+                return (nil, queue.wakeup)
+            }
+            if let refusal { continuation.resume(throwing: refusal) }
+            wakeup?.resume()
+        }
+    }
+
+    /// New commands are refused from now on; what is queued is still applied.
+    func stopAccepting() {
+        let wakeup = queue.withLock { queue -> CheckedContinuation<Void, Never>? in
+            queue.accepting = false
+            defer { queue.wakeup = nil }
+            return queue.wakeup
+        }
+        wakeup?.resume()
+    }
+
+    /// Drains batches until the worker stops accepting and its queue is empty.
+    func run() async {
+        while true {
+            let batch = queue.withLock { queue -> [Pending]? in
+                if queue.pending.isEmpty { return queue.accepting ? [] : nil }
+                let count = min(maxBatch, queue.pending.count)
+                defer { queue.pending.removeFirst(count) }
+                return Array(queue.pending.prefix(count))
+            }
+            guard let batch else { return }
+            if batch.isEmpty {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = queue.withLock { queue -> Bool in
+                        if !queue.pending.isEmpty || !queue.accepting { return true }
+                        queue.wakeup = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+                continue
+            }
+            await applier.apply(batch)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import GavelCore
+
+/// An auction listing: its fixed terms and its evolving state.
+struct Item: Sendable, Equatable {
+    let id: UUID
+    let sellerID: UUID
+    var name: String
+    var description: String
+    var terms: AuctionTerms
+    var state: AuctionState
+    /// True when the seller chose the anti-sniping settings instead of the configured defaults.
+    var extensionOverridden: Bool
+    var version: Int
+    let createdAt: Date
+    var updatedAt: Date
+
+    var hasBids: Bool { state.bidCount > 0 }
+}
+
+/// An accepted bid as stored, in commit order.
+struct BidRecord: Sendable, Equatable {
+    let id: UUID
+    let itemID: UUID
+    let bidderID: UUID
+    let amount: Int
+    let maxAmount: Int
+    let priceAfter: Int
+    let leaderAfter: UUID
+    let createdAt: Date
+}

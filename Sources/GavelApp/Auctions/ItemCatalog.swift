@@ -1,0 +1,85 @@
+import Foundation
+import GavelCore
+import Synchronization
+
+/// How an item list is ordered.
+enum ItemSort: String, CaseIterable, Sendable {
+    case endingSoon = "ending_soon", newest, price
+}
+
+/// Filters of an item list. Drafts are visible to their seller only.
+struct ItemQuery: Sendable {
+    var status: ItemStatus?
+    var sellerID: UUID?
+    var text: String?
+    var sort: ItemSort = .endingSoon
+    var viewer: UUID?
+
+    func matches(_ item: Item) -> Bool {
+        if item.state.status == .draft && item.sellerID != viewer { return false }
+        if let status, item.state.status != status { return false }
+        if let sellerID, item.sellerID != sellerID { return false }
+        if let text {
+            return item.name.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+                || item.description.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        }
+        return true
+    }
+
+    /// A strict total order (ties broken by id) so pages never overlap.
+    func areInIncreasingOrder(_ lhs: Item, _ rhs: Item) -> Bool {
+        switch sort {
+        case .endingSoon where lhs.state.endsAt != rhs.state.endsAt: return lhs.state.endsAt < rhs.state.endsAt
+        case .newest where lhs.createdAt != rhs.createdAt: return lhs.createdAt > rhs.createdAt
+        case .price where lhs.state.currentPrice != rhs.state.currentPrice: return lhs.state.currentPrice < rhs.state.currentPrice
+        default: return lhs.id.text > rhs.id.text
+        }
+    }
+}
+
+/// Every item in memory, updated by the writer right after each commit (see `Store.write`), so
+/// reads are exact without touching SQLite. The bid engine reads an item's state from here at
+/// the start of each batch; it is the only writer of items that exist.
+final class ItemCatalog: Sendable {
+    private let items: Mutex<[UUID: Item]>
+
+    init(_ items: [Item]) {
+        self.items = Mutex(Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) }))
+    }
+
+    func find(_ id: UUID) -> Item? { items.withLock { $0[id] } }
+
+    func upsert(_ item: Item) { items.withLock { $0[item.id] = item } }
+
+    func remove(_ id: UUID) { _ = items.withLock { $0.removeValue(forKey: id) } }
+
+    func list(_ query: ItemQuery, page: PageRequest) -> (items: [Item], total: Int) {
+        let matching = items.withLock { $0.values.filter(query.matches) }.sorted(by: query.areInIncreasingOrder)
+        guard page.offset < matching.count else { return ([], matching.count) }
+        return (Array(matching[page.offset..<min(matching.count, page.offset + page.size)]), matching.count)
+    }
+
+    /// The earliest moment an item changes by itself: a scheduled item starting or an active one
+    /// ending.
+    func nextTransition() -> Date? {
+        items.withLock { items in
+            items.values.compactMap { item -> Date? in
+                switch item.state.status {
+                case .scheduled: item.terms.startsAt
+                case .active: item.state.endsAt
+                default: nil
+                }
+            }.min()
+        }
+    }
+
+    /// Items due to start or end at `now`.
+    func due(at now: Date) -> [UUID] {
+        items.withLock { items in
+            items.values.filter { item in
+                (item.state.status == .scheduled && item.terms.startsAt <= now)
+                    || (item.state.status == .active && item.state.endsAt <= now)
+            }.map(\.id)
+        }
+    }
+}

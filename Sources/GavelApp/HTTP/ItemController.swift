@@ -1,0 +1,207 @@
+import Foundation
+import GavelCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `/api/v1/items`: auction listings, bids, and each item's live event stream.
+struct ItemController: Sendable {
+    let service: AuctionService
+    let maxBodyBytes: Int
+    let heartbeat: Duration
+
+    static let collection = "/api/v1/items"
+    static let item = "/api/v1/items/{id}"
+
+    func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
+        router.route(.get, Self.collection, in: table, use: list)
+        router.route(.get, Self.item, in: table, use: get)
+        router.route(.get, "\(Self.item)/bids", in: table, use: bids)
+        router.route(.get, "\(Self.item)/events", in: table, use: events)
+        let authenticated = router.group(context: AuthenticatedContext.self)
+        authenticated.route(.post, Self.collection, in: table, use: create)
+        authenticated.route(.patch, Self.item, in: table, use: patch)
+        authenticated.route(.delete, Self.item, in: table, use: delete)
+        authenticated.route(.post, "\(Self.item)/cancel", in: table, use: cancel)
+        authenticated.route(.post, "\(Self.item)/bids", in: table, use: placeBid)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (query, page) = try ListParameters.items(request.uri.queryParameters, viewer: context.user?.id)
+        let (items, total) = service.catalog.list(query, page: page)
+        return try Self.page(items.map { ItemRepresentation($0, viewer: context.user?.id) }, page: page, total: total)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let item = try found(context.parameters.get("id"), viewer: context.user?.id)
+        return try Self.itemResponse(item, viewer: context.user?.id)
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let (body, _) = try await request.decodeStrict(CreateItemBody.self, limit: maxBodyBytes)
+        let (draft, publish) = try body.draft()
+        let item = try await service.create(draft, publish: publish, seller: context.user.id, context: context.writeContext)
+        var response = try Self.itemResponse(item, viewer: context.user.id, status: .created)
+        response.headers[.location] = "\(Self.collection)/\(item.id.text)"
+        return response
+    }
+
+    @Sendable func patch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try Self.id(context.parameters.get("id"))
+        let (body, _) = try await request.decodeStrict(PatchItemBody.self, limit: maxBodyBytes, accepting: JSONMediaType.mergePatch)
+        let defaults = service.defaults
+        let now = service.now
+        let updated = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+            try ItemChangeRules.requireOpen(item)
+            if body.touchesTerms { try ItemChangeRules.requireNoBids(item) }
+            let (draft, publish) = try body.merged(into: item)
+            var changed = item
+            if body.touchesTerms || publish != nil {
+                // Re-validate the whole listing; a start in the past means now.
+                let validated = try ItemRules.validate(draft, now: max(item.terms.startsAt, item.updatedAt), defaults: defaults)
+                changed.terms = validated.terms
+                changed.extensionOverridden = validated.extensionOverridden
+                changed.state.endsAt = validated.terms.endsAt
+                if !item.hasBids { changed.state.currentPrice = validated.terms.startPrice }
+            }
+            changed.name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            changed.description = draft.description ?? ""
+            try Self.checkName(changed)
+            if let publish {
+                guard item.state.status == .draft || publish else {
+                    throw Problem(.conflict, code: "item.published", detail: "A published item cannot become a draft again.")
+                }
+                if publish && item.state.status == .draft {
+                    changed.state.status = changed.terms.startsAt > now() ? .scheduled : .active
+                }
+            }
+            return .update(changed, event: "item.updated")
+        }
+        guard let updated else { throw Problem.notFound("item", code: "item.not_found") }
+        return try Self.itemResponse(updated, viewer: context.user.id)
+    }
+
+    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try Self.id(context.parameters.get("id"))
+        _ = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+            try ItemChangeRules.requireNoBids(item)
+            return .delete
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try Self.id(context.parameters.get("id"))
+        let updated = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+            try ItemChangeRules.requireOpen(item)
+            try ItemChangeRules.requireNoBids(item)
+            var cancelled = item
+            cancelled.state.status = .cancelled
+            return .update(cancelled, event: "item.cancelled")
+        }
+        guard let updated else { throw Problem.notFound("item", code: "item.not_found") }
+        return try Self.itemResponse(updated, viewer: context.user.id)
+    }
+
+    @Sendable func placeBid(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try Self.id(context.parameters.get("id"))
+        guard service.item(id, viewer: context.user.id) != nil else { throw Problem.notFound("item", code: "item.not_found") }
+        let (body, raw) = try await request.decodeStrict(BidBody.self, limit: maxBodyBytes)
+        var currency: Currency?
+        if let code = body.currency {
+            currency = Currency(code)
+            if currency == nil { throw Problem.validation(ValidationFailure(field: "currency", "must be an ISO 4217 currency code")) }
+        }
+        let claim = try request.headers[.idempotencyKey].map { key in
+            IdempotencyClaim(
+                userID: context.user.id, scope: AuctionService.bidScope(id), key: try ProductController.validIdempotencyKey(key),
+                requestHash: ProductController.hash(raw))
+        }
+        let bid = BidRequest(
+            bidderID: context.user.id, amount: body.amount, maxAmount: body.maxAmount, currency: currency, at: service.now())
+        switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim) {
+        case .bidAccepted(_, _, let body):
+            return Response.json(ByteBuffer(bytes: body), status: .created)
+        case .replayed(let stored):
+            return Response.json(ByteBuffer(bytes: stored.body), status: .init(code: stored.status))
+        case .bidRejected(let rejection, let item):
+            throw Self.problem(rejection, item)
+        case .refused(let problem):
+            throw problem
+        default:
+            throw Problem.notFound("item", code: "item.not_found")
+        }
+    }
+
+    @Sendable func bids(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let item = try found(context.parameters.get("id"), viewer: context.user?.id)
+        let page = try ListParameters.page(request.uri.queryParameters)
+        let (bids, total) = try await service.bids(of: item.id, page: page)
+        return try Self.page(bids.map(BidRepresentation.init), page: page, total: total)
+    }
+
+    @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let item = try found(context.parameters.get("id"), viewer: context.user?.id)
+        return EventController.stream(store: service.store, start: try EventController.start(request), subject: item.id, heartbeat: heartbeat)
+    }
+
+    /// A rejected bid: 409 when the item's state refuses bids, 422 when the bid itself is wrong.
+    static func problem(_ rejection: BidRejection, _ item: Item) -> Problem {
+        let minimum = AuctionRules.minimumBid(item.terms, item.state)
+        switch rejection {
+        case .notActive: return Problem(.conflict, code: rejection.rawValue, detail: "The item is \(item.state.status.rawValue), not taking bids.")
+        case .ended: return Problem(.conflict, code: rejection.rawValue, detail: "The auction has ended.")
+        case .notStarted: return Problem(.conflict, code: rejection.rawValue, detail: "The auction has not started yet.")
+        case .tooLow:
+            return Problem(
+                .unprocessableContent, code: rejection.rawValue, detail: "The lowest acceptable bid is \(minimum) \(item.terms.currency.code).",
+                errors: [FieldError(field: "amount", message: "must be at least \(minimum)")])
+        case .selfBid: return Problem(.unprocessableContent, code: rejection.rawValue, detail: "Sellers cannot bid on their own items.")
+        case .currencyMismatch:
+            return Problem(
+                .unprocessableContent, code: rejection.rawValue, detail: "This item is sold in \(item.terms.currency.code).",
+                errors: [FieldError(field: "currency", message: "must be \(item.terms.currency.code)")])
+        case .invalidAmount:
+            return Problem(.unprocessableContent, code: rejection.rawValue, detail: "The amount must be positive.", errors: [FieldError(field: "amount", message: "must be positive")])
+        case .maxBelowAmount:
+            return Problem(
+                .unprocessableContent, code: rejection.rawValue, detail: "max_amount must be at least amount.",
+                errors: [FieldError(field: "max_amount", message: "must be at least amount")])
+        }
+    }
+
+    private func found(_ text: String?, viewer: UUID?) throws -> Item {
+        guard let item = service.item(try Self.id(text), viewer: viewer) else { throw Problem.notFound("item", code: "item.not_found") }
+        return item
+    }
+
+    private static func id(_ text: String?) throws -> UUID {
+        guard let id = text.flatMap(Identifier.parse) else { throw Problem.notFound("item", code: "item.not_found") }
+        return id
+    }
+
+    private static func checkName(_ item: Item) throws {
+        guard !item.name.isEmpty, item.name.count <= ProductRules.maxNameLength else {
+            throw Problem.validation(ValidationFailure(field: "name", "must be 1 to \(ProductRules.maxNameLength) characters"))
+        }
+    }
+
+    static func itemResponse(_ item: Item, viewer: UUID?, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = Response.json(ByteBuffer(bytes: try JSONCoding.encode(ItemRepresentation(item, viewer: viewer))), status: status)
+        response.headers[.eTag] = EntityTag.make(version: item.version)
+        return response
+    }
+
+    static func page<Element: Encodable>(_ data: [Element], page: PageRequest, total: Int) throws -> Response {
+        Response.json(ByteBuffer(bytes: try JSONCoding.encode(ListPage(data: data, page: page.page, pageSize: page.size, total: total))))
+    }
+}
+
+/// `{"data": [...], "page", "page_size", "total"}`, the shape of every list.
+struct ListPage<Element: Encodable>: Encodable {
+    let data: [Element]
+    let page: Int
+    let pageSize: Int
+    let total: Int
+    enum CodingKeys: String, CodingKey { case data, page, total, pageSize = "page_size" }
+}
