@@ -10,7 +10,7 @@ struct Gavel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A marketplace and auction house in one process.",
         version: GavelVersion.current,
-        subcommands: [Serve.self, Migrate.self, Seed.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, BenchEngine.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -117,5 +117,33 @@ struct Seed: AsyncParsableCommand {
         let logger = Bootstrap.logging(config)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: logger)
         try await Seeder(store: store, config: config, logger: logger).run(users: users, products: products, items: items)
+    }
+}
+
+struct BenchEngine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-engine",
+        abstract: "Benchmark the bid engine alone (no HTTP) on a temporary database, then exit.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Items the bids are spread over.")
+    var items = 1_000
+
+    @Option(help: "Bids to submit.")
+    var bids = 200_000
+
+    @Option(help: "Concurrent submitters.")
+    var concurrency = 512
+
+    func validate() throws {
+        guard items > 0, bids > 0, concurrency > 0 else { throw ValidationError("--items, --bids and --concurrency must be positive") }
+    }
+
+    func run() async throws {
+        let config = await options.load()
+        let logger = Bootstrap.logging(config)
+        let report = try await EngineBenchmark.run(config: config, items: items, bids: bids, concurrency: concurrency, logger: logger)
+        print(report)
     }
 }

@@ -23,21 +23,33 @@ final class BidEngine: Service, Sendable {
         return try await worker.submit(itemID, command)
     }
 
-    /// Called when draining begins (SIGTERM): new bids get 503 at once.
+    /// Called when draining begins (SIGTERM): new bids get 503 at once, queued ones still
+    /// commit. The workers keep running until `finish()`.
     func stopAccepting() {
         for worker in workers { worker.stopAccepting() }
     }
 
+    /// Refuses new commands; `run()` returns once every queue is drained.
+    func finish() {
+        for worker in workers { worker.finish() }
+    }
+
+    /// Runs the workers until `finish()` — called on this service's graceful shutdown, which
+    /// comes after the HTTP server has answered its in-flight requests — and their queues are
+    /// drained. Returning earlier would count as a service failure.
     func run() async throws {
+        // Not a child of the workers' group: outside a service group `gracefulShutdown()` never
+        // returns, and the workers must be able to finish without it.
+        let watcher = Task { [self] in
+            try? await gracefulShutdown()
+            finish()
+        }
         await withDiscardingTaskGroup { group in
             for worker in workers {
                 group.addTask { await worker.run() }
             }
-            group.addTask { [self] in
-                try? await gracefulShutdown()
-                stopAccepting()
-            }
         }
+        watcher.cancel()
         metrics.queueDepth.record(0)
     }
 

@@ -17,6 +17,8 @@ final class BidWorker: Sendable {
     private struct Queue {
         var pending: Deque<Pending> = []
         var accepting = true
+        /// Set when the engine's turn to stop comes: the worker exits once its queue is empty.
+        var finishing = false
         var wakeup: CheckedContinuation<Void, Never>?
     }
 
@@ -53,19 +55,25 @@ final class BidWorker: Sendable {
 
     /// New commands are refused from now on; what is queued is still applied.
     func stopAccepting() {
+        queue.withLock { $0.accepting = false }
+    }
+
+    /// Refuses new commands and lets `run()` return once the queue is empty.
+    func finish() {
         let wakeup = queue.withLock { queue -> CheckedContinuation<Void, Never>? in
             queue.accepting = false
+            queue.finishing = true
             defer { queue.wakeup = nil }
             return queue.wakeup
         }
         wakeup?.resume()
     }
 
-    /// Drains batches until the worker stops accepting and its queue is empty.
+    /// Drains batches until `finish()` was called and the queue is empty.
     func run() async {
         while true {
             let batch = queue.withLock { queue -> [Pending]? in
-                if queue.pending.isEmpty { return queue.accepting ? [] : nil }
+                if queue.pending.isEmpty { return queue.finishing ? nil : [] }
                 let count = min(maxBatch, queue.pending.count)
                 defer { queue.pending.removeFirst(count) }
                 return Array(queue.pending.prefix(count))
@@ -74,7 +82,7 @@ final class BidWorker: Sendable {
             if batch.isEmpty {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = queue.withLock { queue -> Bool in
-                        if !queue.pending.isEmpty || !queue.accepting { return true }
+                        if !queue.pending.isEmpty || queue.finishing { return true }
                         queue.wakeup = continuation
                         return false
                     }
