@@ -15,6 +15,7 @@ struct AuctionService: Sendable {
     static func bidScope(_ item: UUID) -> String { "POST /api/v1/items/\(item.text)/bids" }
 
     func create(_ draft: ItemDraft, publish: Bool, seller: UUID, context: WriteContext) async throws -> Item {
+        let context = context.at(now())
         let validated = try ItemRules.validate(draft, now: context.now, defaults: defaults)
         let status: ItemStatus = !publish ? .draft : (validated.terms.startsAt > context.now ? .scheduled : .active)
         let item = Item(
@@ -39,7 +40,7 @@ struct AuctionService: Sendable {
     }
 
     func bid(on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?) async throws -> CommandResult {
-        try await engine.submit(id, .bid(request, context: context, idempotency: idempotency))
+        try await engine.submit(id, .bid(request, context: context.at(request.at), idempotency: idempotency))
     }
 
     /// Applies a seller's change in the item's worker, after checking who may make it.
@@ -47,7 +48,7 @@ struct AuctionService: Sendable {
         _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext,
         _ change: @escaping @Sendable (Item) throws -> ItemChange
     ) async throws -> Item? {
-        let result = try await engine.submit(id, .change(context: context) { item in
+        let result = try await engine.submit(id, .change(context: context.at(now())) { item in
             guard item.sellerID == user else {
                 // Another seller's draft does not exist for this caller.
                 if item.state.status == .draft { throw Problem.notFound("item", code: "item.not_found") }

@@ -13,6 +13,11 @@ public struct WriteContext: Sendable {
         self.correlationID = correlationID
         self.now = Timestamp.truncated(now)
     }
+
+    /// The same request's context at another time: services with an injectable clock use it.
+    func at(_ date: Date) -> WriteContext {
+        WriteContext(traceID: traceID, correlationID: correlationID, now: date)
+    }
 }
 
 /// An event about to be written to the outbox.

@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+import GavelCore
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+@Suite("Bidding")
+struct BidTests {
+    @Test("an accepted bid is 201 with the bid and the item, and appears in the history and the events")
+    func accepted() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let response = try await client.bid(bidder, on: id, amount: 1_200)
+            #expect(response.status == .created)
+            let body = try response.object()
+            let bid = try #require(body["bid"] as? [String: Any])
+            #expect(bid["amount"] as? Int == 1_200)
+            #expect(bid["leading"] as? Bool == true)
+            #expect((body["item"] as? [String: Any])?["current_price"] as? Int == 1_200)
+            let history = try await client.execute(uri: "/api/v1/items/\(id)/bids", method: .get).object()
+            #expect((history["data"] as? [[String: Any]])?.first?["id"] as? String == bid["id"] as? String)
+            let events = try await client.execute(uri: "/api/v1/events", method: .get).object()["data"] as? [[String: Any]] ?? []
+            #expect(events.map { $0["event"] as? String }.contains("bid.placed"))
+        }
+    }
+
+    @Test("every rejection has its precise code and changes nothing", arguments: [
+        ("too low", "bid.too_low", 422), ("self", "bid.self_bid", 422), ("currency", "bid.currency_mismatch", 422),
+        ("zero", "bid.invalid_amount", 422), ("max below", "bid.max_below_amount", 422), ("ended", "item.ended", 409),
+    ])
+    func rejections(kind: String, code: String, status: Int) async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, ends: 60)
+            let response: TestResponse
+            switch kind {
+            case "too low": response = try await client.bid(bidder, on: id, amount: 999)
+            case "self": response = try await client.bid(seller, on: id, amount: 5_000)
+            case "currency": response = try await client.post("/api/v1/items/\(id)/bids", json: #"{"amount": 2000, "currency": "USD"}"#, headers: bidder.authorization)
+            case "zero": response = try await client.bid(bidder, on: id, amount: 0)
+            case "max below": response = try await client.bid(bidder, on: id, amount: 2_000, max: 1_500)
+            default:
+                bench.clock.advance(61)
+                response = try await client.bid(bidder, on: id, amount: 2_000)
+            }
+            #expect(response.status.code == status)
+            #expect(try response.problemCode() == code)
+            let item = try await client.item(id)
+            #expect(item["bid_count"] as? Int == 0)
+            #expect(item["current_price"] as? Int == 1_000)
+            #expect(item["version"] as? Int == 1)
+        }
+    }
+
+    @Test("proxy bidding: a maximum defends the lead one increment at a time")
+    func proxy() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let alice = try await TestUser.make()
+        let bob = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            _ = try await client.bid(alice, on: id, amount: 1_000, max: 3_000)
+            let outbid = try await client.bid(bob, on: id, amount: 1_500)
+            #expect(outbid.status == .created)
+            var item = try await client.item(id)
+            #expect(item["leading_bidder_id"] as? String == alice.id.text)
+            #expect(item["current_price"] as? Int == 1_600)
+            _ = try await client.bid(bob, on: id, amount: 2_000, max: 4_000)
+            item = try await client.item(id)
+            #expect(item["leading_bidder_id"] as? String == bob.id.text)
+            #expect(item["current_price"] as? Int == 3_100)
+        }
+    }
+
+    @Test("a bid at the buy-now price sells at once")
+    func buyNow() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let buyer = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, extra: #", "buyout_price": 9000"#)
+            #expect(try await client.bid(buyer, on: id, amount: 9_000).status == .created)
+            let item = try await client.item(id)
+            #expect(item["status"] as? String == "sold")
+            #expect(item["winner_id"] as? String == buyer.id.text)
+            #expect(item["final_price"] as? Int == 9_000)
+            let events = try await client.execute(uri: "/api/v1/events", method: .get).object()["data"] as? [[String: Any]] ?? []
+            #expect(events.compactMap { $0["event"] as? String }.suffix(2) == ["item.closed", "bid.won"])
+        }
+    }
+
+    @Test("a late bid extends the end, and extensions stop at the cap")
+    func softClose() async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_AUCTIONS_MAX_EXTENSION": "10m"])
+        let seller = try await TestUser.make()
+        let bidders = [try await TestUser.make(), try await TestUser.make()]
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, increment: 10, ends: 600)
+            let scheduledEnd = try #require(try await client.item(id)["ends_at"] as? String)
+            bench.clock.advance(590)
+            _ = try await client.bid(bidders[0], on: id, amount: 1_000)
+            let extended = try #require(try await client.item(id)["ends_at"] as? String)
+            #expect(extended == Timestamp.format(bench.clock.now.addingTimeInterval(300)))
+            for round in 0..<20 {
+                bench.clock.advance(200)
+                let response = try await client.bid(bidders[(round + 1) % 2], on: id, amount: 1_010 + round * 10)
+                if response.status != .created { break }
+            }
+            let final = try #require(try await client.item(id)["ends_at"] as? String)
+            let start = try TimestampParser.parse(scheduledEnd, field: "x")
+            let end = try TimestampParser.parse(final, field: "x")
+            #expect(end.timeIntervalSince(start) <= 600)
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(!metrics.contains("gavel_auction_extensions_total 0"))
+        }
+    }
+
+    @Test("idempotent bids: a retry replays the first answer; one bid is stored")
+    func idempotent() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let first = try await client.bid(bidder, on: id, amount: 1_500, headers: [.idempotencyKey: "bid-1"])
+            let retry = try await client.bid(bidder, on: id, amount: 1_500, headers: [.idempotencyKey: "bid-1"])
+            #expect(first.status == .created && retry.status == .created)
+            #expect(first.text == retry.text)
+            #expect(try await client.item(id)["bid_count"] as? Int == 1)
+            let other = try await client.bid(bidder, on: id, amount: 1_800, headers: [.idempotencyKey: "bid-1"])
+            #expect(other.status == .unprocessableContent)
+        }
+    }
+
+    @Test("50 bidders racing with random maxima: every 201 is stored, and the item equals the rules replayed in commit order",
+        arguments: [":memory:", "file"])
+    func race(database: String) async throws {
+        let bench = try await AuctionBench(database: database == "file" ? StorageTests.temporaryDatabase() : database)
+        let seller = try await TestUser.make()
+        var bidders: [TestUser] = []
+        for _ in 0..<50 { bidders.append(try await TestUser.make()) }
+        let users = bidders
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, start: 100, increment: 10)
+            let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
+                for (index, bidder) in users.enumerated() {
+                    group.addTask {
+                        var generator = SystemRandomNumberGenerator()
+                        let maximum = Int.random(in: 100...20_000, using: &generator)
+                        let response = try await client.bid(bidder, on: id, amount: 100 + index, max: max(maximum, 100 + index))
+                        guard response.status == .created else { return nil }
+                        return (try response.object()["bid"] as? [String: Any])?["id"] as? String
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { if let id = $1 { $0.insert(id) } }
+            }
+            let itemID = try #require(UUID(uuidString: id))
+            let stored = try await bench.service.store.read("test") { db in
+                try ItemRecords.bids(of: itemID, limit: 1_000, offset: 0, in: db).bids
+            }
+            #expect(acknowledged.isSubset(of: Set(stored.map(\.id.text))))
+            #expect(stored.count == acknowledged.count)
+            let item = try #require(bench.service.auctions.catalog.find(itemID))
+            let replayed = AuctionRules.replay(
+                stored.reversed().map { BidRequest(bidderID: $0.bidderID, amount: $0.amount, maxAmount: $0.maxAmount, currency: nil, at: $0.createdAt) },
+                sellerID: item.sellerID, terms: item.terms, opening: .opening(item.terms, status: .active))
+            #expect(replayed.currentPrice == item.state.currentPrice)
+            #expect(replayed.leaderID == item.state.leaderID)
+            #expect(replayed.bidCount == item.state.bidCount)
+            #expect(stored.first?.priceAfter == item.state.currentPrice)
+        }
+    }
+
+    @Test("bids spread over many items in parallel all commit")
+    func manyItems() async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_AUCTIONS_WORKERS": "4"])
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            var ids: [String] = []
+            for _ in 0..<20 { ids.append(try await client.listItem(seller, bench: bench, increment: 1)) }
+            let items = ids
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for (index, id) in items.enumerated() {
+                    group.addTask { try await client.bid(bidder, on: id, amount: 1_000 + index).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .created })
+            for (index, id) in items.enumerated() {
+                #expect(try await client.item(id)["current_price"] as? Int == 1_000 + index)
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GavelCore
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+@Suite("Items API")
+struct ItemAPITests {
+    @Test("creating an item returns it active, with Location and ETag; the reserve is the seller's secret")
+    func create() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let other = try await TestUser.make()
+        try await bench.run { client in
+            let response = try await client.createItem(
+                seller, json: #"{"name": " Clock ", "start_price": 1000, "reserve_price": 5000, "ends_at": "\#(bench.timestamp(60))"}"#)
+            #expect(response.status == .created)
+            let item = try response.object()
+            let id = try #require(item["id"] as? String)
+            #expect(response.headers[.location] == "/api/v1/items/\(id)")
+            #expect(response.headers[.eTag] == "\"1\"")
+            #expect(item["status"] as? String == "active")
+            #expect(item["name"] as? String == "Clock")
+            #expect(item["current_price"] as? Int == 1000)
+            #expect(item["bid_increment"] as? Int == 50)
+            #expect(item["reserve_price"] as? Int == 5000)
+            let public_ = try await client.item(id, as: other)
+            #expect(public_["reserve_price"] == nil)
+            #expect(public_["reserve_met"] as? Bool == false)
+        }
+    }
+
+    @Test("invalid listings are 422 naming every field", arguments: [
+        (#"{"name": "", "start_price": 0, "ends_at": "2020-01-01T00:00:00Z"}"#, ["name", "start_price", "ends_at"]),
+        (#"{"name": "A", "start_price": 100, "reserve_price": 50, "buyout_price": 80, "ends_at": "2999-01-01T00:00:00Z"}"#, ["reserve_price", "buyout_price", "ends_at"]),
+        (#"{"name": "A", "start_price": 100, "ends_at": "tomorrow"}"#, ["ends_at"]),
+        (#"{"name": "A", "start_price": 100, "ends_at": "2999-01-01T00:00:00Z", "status": "sold"}"#, ["status"]),
+    ])
+    func invalid(body: String, fields: [String]) async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let response = try await client.createItem(seller, json: body)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            let errors = try #require(try response.object()["errors"] as? [[String: String]])
+            #expect(Set(errors.compactMap { $0["field"] }) == Set(fields))
+        }
+    }
+
+    @Test("a start in the future makes the item scheduled; bids wait for the start")
+    func scheduled() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, extra: #", "starts_at": "\#(bench.timestamp(60))""#)
+            #expect(try await client.item(id)["status"] as? String == "scheduled")
+            let early = try await client.bid(bidder, on: id, amount: 1_000)
+            #expect(early.status == .conflict)
+            #expect(try early.problemCode() == "item.not_active")
+            bench.clock.advance(61)
+            await bench.service.auctions.closer.closeDue()
+            #expect(try await client.item(id)["status"] as? String == "active")
+            #expect(try await client.bid(bidder, on: id, amount: 1_000).status == .created)
+        }
+    }
+
+    @Test("drafts are visible to their seller only, and publishing makes them active")
+    func drafts() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let other = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, extra: #", "status": "draft""#)
+            let stranger = try await client.execute(uri: "/api/v1/items/\(id)", method: .get, headers: other.authorization)
+            #expect(stranger.status == .notFound)
+            let list = try await client.execute(uri: "/api/v1/items", method: .get)
+            #expect(try list.object()["total"] as? Int == 0)
+            let mine = try await client.execute(uri: "/api/v1/items?status=draft", method: .get, headers: seller.authorization)
+            #expect(try mine.object()["total"] as? Int == 1)
+            let publish = try await client.execute(
+                uri: "/api/v1/items/\(id)", method: .patch, headers: seller.authorization + [.contentType: "application/merge-patch+json"],
+                body: ByteBuffer(string: #"{"status": "active"}"#))
+            #expect(publish.status == .ok)
+            #expect(try publish.object()["status"] as? String == "active")
+        }
+    }
+
+    @Test("list filters and sorts", arguments: ["ending_soon", "newest", "price"])
+    func list(sort: String) async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            for (price, ends) in [(300, 300.0), (100, 100), (200, 200)] {
+                _ = try await client.listItem(seller, bench: bench, start: price, ends: ends)
+                bench.clock.advance(1)
+            }
+            let response = try await client.execute(uri: "/api/v1/items?sort=\(sort)&seller_id=\(seller.id.text)", method: .get)
+            let prices = (try response.object()["data"] as? [[String: Any]] ?? []).compactMap { $0["current_price"] as? Int }
+            switch sort {
+            case "ending_soon": #expect(prices == [100, 200, 300])
+            case "newest": #expect(prices == [200, 100, 300])
+            default: #expect(prices == [100, 200, 300])
+            }
+            let bad = try await client.execute(uri: "/api/v1/items?status=gone&sort=cheap", method: .get)
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test("prices and times are frozen once there is a bid; name and description are not")
+    func frozen() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let patch: HTTPFields = seller.authorization + [.contentType: "application/merge-patch+json"]
+            let before = try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: #"{"start_price": 2000}"#))
+            #expect(try before.object()["current_price"] as? Int == 2000)
+            #expect(try await client.bid(bidder, on: id, amount: 2_000).status == .created)
+            let frozen = try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: #"{"ends_at": "\#(bench.timestamp(99))"}"#))
+            #expect(frozen.status == .conflict)
+            #expect(try frozen.problemCode() == "item.has_bids")
+            let renamed = try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: #"{"name": "Renamed"}"#))
+            #expect(renamed.status == .ok)
+            let stale = try await client.execute(
+                uri: "/api/v1/items/\(id)", method: .patch, headers: patch + [.ifMatch: "\"1\""], body: ByteBuffer(string: #"{"name": "X"}"#))
+            #expect(stale.status == .preconditionFailed)
+            let stranger = try await TestUser.make()
+            let forbidden = try await client.execute(
+                uri: "/api/v1/items/\(id)", method: .patch, headers: stranger.authorization + [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"name": "X"}"#))
+            #expect(forbidden.status == .forbidden)
+        }
+    }
+
+    @Test("delete and cancel work only without bids")
+    func deleteAndCancel() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let empty = try await client.listItem(seller, bench: bench)
+            let cancelled = try await client.execute(uri: "/api/v1/items/\(empty)/cancel", method: .post, headers: seller.authorization)
+            #expect(cancelled.status == .ok)
+            #expect(try cancelled.object()["status"] as? String == "cancelled")
+            #expect(try await client.bid(bidder, on: empty, amount: 1_000).status == .conflict)
+            let deleted = try await client.execute(uri: "/api/v1/items/\(empty)", method: .delete, headers: seller.authorization)
+            #expect(deleted.status == .noContent)
+            #expect(try await client.execute(uri: "/api/v1/items/\(empty)", method: .get).status == .notFound)
+
+            let bidOn = try await client.listItem(seller, bench: bench)
+            _ = try await client.bid(bidder, on: bidOn, amount: 1_000)
+            let delete = try await client.execute(uri: "/api/v1/items/\(bidOn)", method: .delete, headers: seller.authorization)
+            #expect(delete.status == .conflict)
+            #expect(try delete.problemCode() == "item.has_bids")
+            let cancel = try await client.execute(uri: "/api/v1/items/\(bidOn)/cancel", method: .post, headers: seller.authorization)
+            #expect(cancel.status == .conflict)
+        }
+    }
+
+    @Test("unknown or malformed item ids are 404 everywhere", arguments: ["", "/bids", "/events", "/cancel"])
+    func notFound(suffix: String) async throws {
+        let bench = try await AuctionBench()
+        let user = try await TestUser.make()
+        try await bench.run { client in
+            let method: HTTPRequest.Method = suffix == "/cancel" ? .post : .get
+            for id in ["0190f0e0-0000-7000-8000-000000000000", "nope"] {
+                let response = try await client.execute(uri: "/api/v1/items/\(id)\(suffix)", method: method, headers: user.authorization)
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}

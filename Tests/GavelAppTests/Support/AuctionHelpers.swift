@@ -1,0 +1,55 @@
+import Foundation
+import GavelCore
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import GavelApp
+
+/// An auction test bench: the service itself (for the closer and storage) on a movable clock.
+struct AuctionBench: Sendable {
+    let clock: TestClock
+    let service: GavelService
+
+    init(database: String = ":memory:", clock: TestClock = TestClock(), environment: [String: String] = [:]) async throws {
+        self.clock = clock
+        let config = try await TestApp.config(database: database, environment: environment)
+        service = try await buildApplication(config: config, logger: TestApp.logger, now: { [clock] in clock.now })
+    }
+
+    /// Runs `body` with the engine and closer running, as in the server.
+    @discardableResult
+    func run<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await service.application.test(.router, body)
+    }
+
+    func timestamp(_ offset: TimeInterval) -> String { Timestamp.format(clock.now.addingTimeInterval(offset)) }
+}
+
+extension TestClientProtocol {
+    func createItem(_ seller: TestUser, json: String) async throws -> TestResponse {
+        try await post("/api/v1/items", json: json, headers: seller.authorization)
+    }
+
+    /// Creates an active item ending `ends` seconds from the bench clock; returns its id.
+    func listItem(
+        _ seller: TestUser, bench: AuctionBench, start: Int = 1_000, increment: Int = 100, ends: TimeInterval = 3_600,
+        extra: String = ""
+    ) async throws -> String {
+        let response = try await createItem(
+            seller,
+            json: #"{"name": "Lot", "start_price": \#(start), "bid_increment": \#(increment), "ends_at": "\#(bench.timestamp(ends))"\#(extra)}"#)
+        #expect(response.status == .created, "\(response.text)")
+        return try #require(try response.object()["id"] as? String)
+    }
+
+    func bid(_ user: TestUser, on item: String, amount: Int, max: Int? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        let maximum = max.map { #", "max_amount": \#($0)"# } ?? ""
+        return try await post("/api/v1/items/\(item)/bids", json: #"{"amount": \#(amount)\#(maximum)}"#, headers: user.authorization + headers)
+    }
+
+    func item(_ id: String, as user: TestUser? = nil) async throws -> [String: Any] {
+        try await execute(uri: "/api/v1/items/\(id)", method: .get, headers: user?.authorization ?? [:]).object()
+    }
+}
