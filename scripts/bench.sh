@@ -4,11 +4,24 @@
 #   make bench                        # release build, then this script
 #   BENCH_DURATION=30s scripts/bench.sh
 #
-# Seeds a throw-away SQLite database (10 users, 1000 products), starts the server on a free
-# loopback port (pinned to CPU 0 with taskset when there are two or more CPUs; wrk on CPU 1),
-# runs `wrk -t1 -c50 --latency` against four routes, then login throughput with fewer
-# connections, and prints req/s, p50 and p99 per route plus the server RSS before and after.
-# Raw wrk reports are kept in $BENCH_OUT.
+# Seeds a throw-away SQLite database (10 users, 1000 products, 1291 auctions), starts the server
+# on a free loopback port (pinned to CPU 0 with taskset when there are two or more CPUs; wrk on
+# CPU 1), runs `wrk -t1 -c50 --latency` against the routes below, then login throughput with
+# fewer connections, and prints req/s, p50 and p99 per route plus the server RSS before and
+# after. Raw wrk reports are kept in $BENCH_OUT.
+#
+# Bids (scripts/wrk/place_bid.lua): `POST /api/v1/items/{id}/bids` cycling over BENCH_ITEMS
+# (1000) seeded auctions, then on one hot item, next to `GET /api/v1/items/{id}` in the same
+# run. Only items without a buy-now price that end more than 30 minutes from now are used (a
+# bid at or over the buy-now price would sell the item), so the seed makes a quarter more than
+# needed. Amounts rise with every request (a large base plus a counter times a step over the
+# largest increment) and bidders take turns, so bids are accepted unless one overtakes an
+# earlier one for the same item on another connection (then 422 bid.too_low: rare when spread,
+# common on the hot item). wrk's req/s is bids answered per second; accepted and rejected come
+# from the server's gavel_bids_total / gavel_bid_rejections_total before and after each row.
+# Then, when `gavel --help` lists it, `gavel bench-engine --items BENCH_ENGINE_ITEMS --bids
+# BENCH_ENGINE_BIDS` measures the engine without HTTP (pinned like the server) and its output
+# is included.
 #
 # The login row signs in a seeded user (user1@gavel.test, the seed's password) over and over at
 # the configured bcrypt cost (config.yaml: 10, the default). It is CPU-bound: each request is
@@ -20,7 +33,8 @@
 #   BENCH_DURATION (10s)  BENCH_CONNECTIONS (50)  BENCH_THREADS (1)
 #   BENCH_LOGIN_CONNECTIONS (8)
 #   BENCH_SERVER_CPUS (0) BENCH_WRK_CPUS (1)      BENCH_OUT (.build/bench)
-#   BENCH_USERS (10)      BENCH_PRODUCTS (1000)
+#   BENCH_USERS (10)      BENCH_PRODUCTS (1000)  BENCH_ITEMS (1000)  BENCH_BIDDERS (8)
+#   BENCH_ENGINE_ITEMS (1000)  BENCH_ENGINE_BIDS (200000)  BENCH_ENGINE_TIMEOUT (600, seconds)
 #   BENCH_BIN (.build/release/gavel)  BENCH_CONFIG (config.yaml)
 # GAVEL_* variables in the caller's environment reach the server and the seeder (e.g.
 # GAVEL_DATABASE_MAX_CONCURRENCY=8 to compare settings); the server refuses unknown ones.
@@ -39,6 +53,14 @@ WRK_CPUS=${BENCH_WRK_CPUS:-1}
 OUT_DIR=${BENCH_OUT:-.build/bench}
 USERS=${BENCH_USERS:-10}
 PRODUCTS=${BENCH_PRODUCTS:-1000}
+ITEMS=${BENCH_ITEMS:-1000}
+BIDDERS=${BENCH_BIDDERS:-8}
+ENGINE_ITEMS=${BENCH_ENGINE_ITEMS:-1000}
+ENGINE_BIDS=${BENCH_ENGINE_BIDS:-200000}
+ENGINE_TIMEOUT=${BENCH_ENGINE_TIMEOUT:-600}
+# Seeded items that can take bids for the whole run: no buy-now (1 in 5) and not among those
+# ending within 30 minutes (1 in 10, all of them also 1 in 5) — 4 in 5 — plus the hot item.
+SEED_ITEMS=$(((ITEMS + 1) * 5 / 4 + 40))
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -104,12 +126,14 @@ if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
     PIN_SERVER=(taskset -c "$SERVER_CPUS")
     PIN_WRK=(taskset -c "$WRK_CPUS")
     PINNING="server on CPU $SERVER_CPUS, wrk on CPU $WRK_CPUS"
+    ENGINE_PINNING="pinned to CPU $SERVER_CPUS like the server"
 else
     PINNING="not pinned (taskset missing or fewer than 2 CPUs)"
+    ENGINE_PINNING="not pinned"
 fi
 
-log "seeding $USERS users, $PRODUCTS products"
-env "${GAVEL_ENV[@]}" "$BIN" seed --config "$CONFIG" --users "$USERS" --products "$PRODUCTS" \
+log "seeding $USERS users, $PRODUCTS products, $SEED_ITEMS auctions"
+env "${GAVEL_ENV[@]}" "$BIN" seed --config "$CONFIG" --users "$USERS" --products "$PRODUCTS" --items "$SEED_ITEMS" \
     >"$TMP/seed.log" 2>&1 </dev/null || { cat "$TMP/seed.log" >&2; die "seed failed"; }
 
 log "starting $BIN on port $PORT ($PINNING)"
@@ -147,6 +171,63 @@ BCRYPT_COST=$(python3 -c 'import sqlite3, sys
 h = sqlite3.connect(sys.argv[1]).execute("select password_hash from users where email = ?", (sys.argv[2],)).fetchone()[0]
 print(int(h.split("$")[2]))' "$TMP/gavel.sqlite" "$LOGIN_EMAIL" 2>/dev/null) || BCRYPT_COST="?"
 
+# Auctions to bid on: active, no buy-now price, ending more than 30 minutes from now. The first
+# ITEMS take the spread bids, the next one is the hot item.
+page=1
+: >"$TMP/biddable.txt"
+cutoff=$(python3 -c 'import datetime, time; print(datetime.datetime.fromtimestamp(time.time() + 1800, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"))')
+while :; do
+    curl -fsS --max-time 10 -o "$TMP/items-page.json" "$BASE/api/v1/items?status=active&page_size=100&page=$page" \
+        || die "cannot list items (page $page)"
+    jq -r --arg cutoff "$cutoff" '.data[] | select(.buyout_price == null and .ends_at > $cutoff) | "\(.id) \(.bid_increment)"' \
+        "$TMP/items-page.json" >>"$TMP/biddable.txt"
+    [ "$(jq '.data | length' "$TMP/items-page.json")" -eq 100 ] || break
+    [ "$(wc -l <"$TMP/biddable.txt")" -le "$ITEMS" ] || break
+    page=$((page + 1))
+done
+[ "$(wc -l <"$TMP/biddable.txt")" -gt "$ITEMS" ] \
+    || die "only $(wc -l <"$TMP/biddable.txt") seeded items can take bids, $((ITEMS + 1)) needed (is this binary's seed creating auctions?)"
+head -n "$ITEMS" "$TMP/biddable.txt" | cut -d' ' -f1 >"$TMP/bid-items.txt"
+sed -n "$((ITEMS + 1))p" "$TMP/biddable.txt" | cut -d' ' -f1 >"$TMP/hot-item.txt"
+ITEM_ID=$(head -n 1 "$TMP/bid-items.txt")
+# The step between consecutive amounts: the largest increment of those items (at least 100).
+BID_STEP=$(head -n "$((ITEMS + 1))" "$TMP/biddable.txt" | awk 'BEGIN { m = 100 } $2 > m { m = $2 } END { print m }')
+for _ in $(seq 1 "$BIDDERS"); do
+    python3 "$ROOT/scripts/mint_token.py" --secret "$SECRET" --sub "$(python3 -c 'import uuid; print(uuid.uuid4())')" --ttl 7200
+done >"$TMP/bidders.txt"
+
+# bid_counters — "accepted rejected failed codes" from gavel_bids_total and
+# gavel_bid_rejections_total (codes as code=N,code=N).
+bid_counters() {
+    curl -fsS --max-time 10 "$BASE/metrics" 2>/dev/null | awk '
+        /^gavel_bids_total\{/ {
+            if (match($0, /outcome="[^"]*"/)) { k = substr($0, RSTART + 9, RLENGTH - 10); n[k] += $NF }
+        }
+        /^gavel_bid_rejections_total\{/ {
+            if (match($0, /code="[^"]*"/)) { c[substr($0, RSTART + 6, RLENGTH - 7)] += $NF }
+        }
+        END {
+            codes = ""
+            for (k in c) codes = codes (codes == "" ? "" : ",") k "=" c[k]
+            printf "%d %d %d %s\n", n["accepted"], n["rejected"], n["failed"], (codes == "" ? "-" : codes)
+        }'
+}
+# code_delta BEFORE AFTER — per-code differences of two "code=N,..." lists.
+code_delta() {
+    awk -v before="$1" -v after="$2" 'BEGIN {
+        n = split(before, b, ","); for (i = 1; i <= n; i++) { split(b[i], kv, "="); if (kv[1] != "-") prev[kv[1]] = kv[2] }
+        n = split(after, a, ","); out = ""
+        for (i = 1; i <= n; i++) {
+            split(a[i], kv, "="); if (kv[1] == "-") continue
+            d = kv[2] - prev[kv[1]]; if (d > 0) out = out (out == "" ? "" : " ") kv[1] " " d
+        }
+        print (out == "" ? "none" : out)
+    }'
+}
+secs() { # secs DURATION — wrk duration (10s, 1m, 500ms) in seconds
+    awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /ms$/) n /= 1000; else if (d ~ /m$/) n *= 60; else if (d ~ /h$/) n *= 3600; print (n > 0 ? n : 1) }'
+}
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
 fmt_mb() { awk -v kb="${1:-0}" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
@@ -181,19 +262,25 @@ mkdir -p "$OUT_DIR"
 RSS_BEFORE=$(rss_kb)
 
 # name | path | wrk script (optional) | connections (optional) | script arguments (optional,
-# separated by spaces)
+# separated by spaces) | "bids" to count accepted/rejected bids around the row (optional)
+BID_ARGS="$TMP/bidders.txt 100000000 $BID_STEP $THREADS"
 ROUTES=(
     "GET /health|/health|"
     "GET /api/v1/products/{id}|/api/v1/products/$PRODUCT_ID|"
     "GET /api/v1/products?page_size=100|/api/v1/products?page_size=100|"
+    "GET /api/v1/items/{id}|/api/v1/items/$ITEM_ID|"
     "POST /api/v1/products|/api/v1/products|$ROOT/scripts/wrk/create_product.lua||$TOKEN $NONCE"
+    "POST /api/v1/items/{id}/bids ($ITEMS items)|/api/v1/items|$ROOT/scripts/wrk/place_bid.lua||$TMP/bid-items.txt $BID_ARGS|bids"
+    "POST bids on one hot item|/api/v1/items|$ROOT/scripts/wrk/place_bid.lua||$TMP/hot-item.txt $BID_ARGS|bids"
     "POST /api/v1/identity/login (-c$LOGIN_CONNECTIONS)|/api/v1/identity/login|$ROOT/scripts/wrk/login.lua|$LOGIN_CONNECTIONS|$LOGIN_EMAIL $LOGIN_PASSWORD"
 )
 
 RESULTS=()
+BID_RESULTS=()
+declare -A BID_ROWS=()
 i=0
 for entry in "${ROUTES[@]}"; do
-    IFS='|' read -r name path script conns script_args <<<"$entry"
+    IFS='|' read -r name path script conns script_args kind <<<"$entry"
     conns=${conns:-$CONNECTIONS}
     i=$((i + 1))
     out="$OUT_DIR/$i-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_' | sed 's/__*/_/g; s/_$//').txt"
@@ -207,14 +294,36 @@ for entry in "${ROUTES[@]}"; do
         args+=(-- "${extra[@]}")
     fi
     log "wrk $name ($DURATION, $conns connections)"
+    if [ "$kind" = bids ]; then
+        BID_ROWS[$name]=1
+        read -r acc0 rej0 fail0 codes0 < <(bid_counters)
+    fi
     if ! "${PIN_WRK[@]}" wrk "${args[@]}" >"$out" 2>&1; then
         log "wrk failed for $name: $(tail -n 3 "$out" | tr '\n' ' ')"
     fi
     read -r rps p50 p99 non2xx sockerr < <(parse_wrk "$out")
     RESULTS+=("$name|$rps|$p50|$p99|$non2xx|$sockerr")
+    if [ "$kind" = bids ]; then
+        read -r acc1 rej1 fail1 codes1 < <(bid_counters)
+        accepted=$((acc1 - acc0))
+        BID_RESULTS+=("$name|$rps|$accepted|$((rej1 - rej0))|$((fail1 - fail0))|$(awk -v a="$accepted" -v s="$(secs "$DURATION")" 'BEGIN { printf "%.0f", a / s }')|$non2xx|$(code_delta "$codes0" "$codes1")")
+    fi
     kill -0 "$SERVER_PID" 2>/dev/null || die "server died during '$name' (raw output: $out)"
 done
 RSS_AFTER=$(rss_kb)
+
+# The engine alone (no HTTP), when this binary has the subcommand.
+ENGINE_OUT=""
+if "$BIN" --help 2>/dev/null | grep -q 'bench-engine'; then
+    log "gavel bench-engine --items $ENGINE_ITEMS --bids $ENGINE_BIDS ($ENGINE_PINNING)"
+    if ! "${PIN_SERVER[@]}" env "GAVEL_AUTH_JWT_SECRET=$SECRET" "GAVEL_LOG_LEVEL=error" timeout "$ENGINE_TIMEOUT" \
+        "$BIN" bench-engine --config "$CONFIG" --items "$ENGINE_ITEMS" --bids "$ENGINE_BIDS" >"$OUT_DIR/engine.txt" 2>&1 </dev/null; then
+        log "bench-engine failed or timed out after ${ENGINE_TIMEOUT}s: $(tail -n 3 "$OUT_DIR/engine.txt" | tr '\n' ' ')"
+    fi
+    ENGINE_OUT=$(cat "$OUT_DIR/engine.txt")
+else
+    log "$BIN has no bench-engine subcommand; skipping the engine-only benchmark"
+fi
 
 {
     echo
@@ -222,18 +331,52 @@ RSS_AFTER=$(rss_kb)
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; $PINNING; $PRODUCTS products"
     echo "login: $LOGIN_EMAIL, bcrypt cost $BCRYPT_COST, -c$LOGIN_CONNECTIONS (CPU-bound: one bcrypt verify per request)"
     echo
-    printf '%-36s %11s %10s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms' non-2xx sock-err
-    printf '%-36s %11s %10s %10s %9s %9s\n' "$(printf '%.0s-' {1..36})" ----------- ---------- ---------- --------- ---------
+    printf '%-42s %11s %10s %10s %9s %9s\n' route 'req/s' 'p50 ms' 'p99 ms' non-2xx sock-err
+    printf '%-42s %11s %10s %10s %9s %9s\n' "$(printf '%.0s-' {1..42})" ----------- ---------- ---------- --------- ---------
     for r in "${RESULTS[@]}"; do
         IFS='|' read -r name rps p50 p99 non2xx sockerr <<<"$r"
-        printf '%-36s %11s %10s %10s %9s %9s\n' "$name" "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
+        printf '%-42s %11s %10s %10s %9s %9s\n' "$name" "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
     done
+    if [ "${#BID_RESULTS[@]}" -gt 0 ]; then
+        echo
+        echo "bids: answered/s is wrk's req/s; accepted and rejected from gavel_bids_total; $BIDDERS bidders, amounts rising by $BID_STEP"
+        printf '%-42s %11s %10s %10s %9s %11s  %s\n' route 'answered/s' accepted rejected failed 'accepted/s' 'rejections by code'
+        for r in "${BID_RESULTS[@]}"; do
+            IFS='|' read -r name rps accepted rejected failed accepted_rate _ codes <<<"$r"
+            printf '%-42s %11s %10s %10s %9s %11s  %s\n' "$name" "$rps" "$accepted" "$rejected" "$failed" "$accepted_rate" "$codes"
+        done
+        get_rps=""; spread_rps=""; hot_rps=""
+        for r in "${RESULTS[@]}"; do
+            IFS='|' read -r name rps _ <<<"$r"
+            case $name in
+                "GET /api/v1/items/{id}") get_rps=$rps ;;
+                "POST /api/v1/items/{id}/bids"*) spread_rps=$rps ;;
+                "POST bids on one hot item") hot_rps=$rps ;;
+            esac
+        done
+        ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.0f%%", 100 * a / b; else print "-" }'; }
+        echo "bids spread / GET item: $(ratio "$spread_rps" "$get_rps") (target >= 60%); hot / spread: $(ratio "$hot_rps" "$spread_rps") (target >= 50%)"
+    fi
+    if [ -n "$ENGINE_OUT" ]; then
+        echo
+        echo "engine only (gavel bench-engine --items $ENGINE_ITEMS --bids $ENGINE_BIDS; $ENGINE_PINNING):"
+        printf '%s\n' "$ENGINE_OUT"
+    fi
     echo
     echo "server RSS before: $(fmt_mb "$RSS_BEFORE"), after: $(fmt_mb "$RSS_AFTER")"
     for r in "${RESULTS[@]}"; do
         IFS='|' read -r name _ _ _ non2xx sockerr <<<"$r"
+        # Rejected bids (bid.too_low when one overtakes another) are part of a bid row's result.
+        [ -z "${BID_ROWS[$name]:-}" ] || non2xx=0
         if [ "$non2xx" != 0 ] || [ "$sockerr" != 0 ]; then
             echo "WARNING: $name had $non2xx non-2xx responses and $sockerr socket errors"
+        fi
+    done
+    for r in "${BID_RESULTS[@]+"${BID_RESULTS[@]}"}"; do
+        IFS='|' read -r name _ _ rejected failed _ non2xx _ <<<"$r"
+        if [ "$failed" != 0 ]; then echo "WARNING: $name: $failed bids failed (dead-lettered)"; fi
+        if [ "$non2xx" -gt "$rejected" ] 2>/dev/null; then
+            echo "WARNING: $name: $non2xx non-2xx answers but only $rejected rule rejections (the rest: 503 overload or errors)"
         fi
     done
     line="bench:"

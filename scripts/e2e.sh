@@ -8,9 +8,18 @@
 # a 4 KiB body limit and bcrypt cost 4 (the minimum, so the many logins stay fast). Each check
 # prints one line ("ok" or "FAIL"); the last line is "e2e: N passed, M failed". Exit status 1
 # when anything failed. On failure the tail of the server log is printed. Requires: curl, jq,
-# python3 (scripts/mint_token.py) and its module pyotp, an independent TOTP implementation
-# for the two-factor checks (make deps installs it). Those checks wait for the next 30 s TOTP
-# step once (a step already accepted is refused as a replay), so a run takes up to ~30 s more.
+# python3 (scripts/mint_token.py, scripts/e2e_bids.py) and its module pyotp, an independent TOTP
+# implementation for the two-factor checks (make deps installs it). Those checks wait for the
+# next 30 s TOTP step once (a step already accepted is refused as a replay), so a run takes up
+# to ~30 s more.
+#
+# Auctions run on the same server: items, bids and their rejection codes, proxy bidding, soft
+# close, items that close a few seconds after creation (polled), live per-item SSE. Durability
+# runs on a second server with its own port and database: scripts/e2e_bids.py drives 8 bidding
+# clients, the server gets SIGKILL mid-load, then (after a restart on the same database) SIGTERM
+# mid-load; after each restart every bid that was answered 201 must be stored with its
+# bid.placed event. E2E_DURABILITY_MIN_ACKS (300) is how many bids are acknowledged before the
+# signal (the load runs at least 2 s, at most 10 s, before it).
 # GAVEL_* variables inherited from the caller are removed (the server rejects unknown ones and
 # the run must not depend on the caller's environment); the script sets the ones it needs.
 # shellcheck disable=SC2016  # jq filters are single-quoted on purpose
@@ -38,6 +47,9 @@ LOG=$TMP/server.log
 HDRS=$TMP/headers
 BODY=$TMP/body
 SERVER_PID=""
+SERVER2_PID=""  # the durability section's server
+LOAD_PID=""     # its bidding clients
+LOG2=$TMP/server2.log
 PASS=0
 FAIL=0
 SUMMARY_PRINTED=0
@@ -66,16 +78,28 @@ cleanup() {
         FAIL=$((FAIL + 1))
         echo "FAIL e2e script aborted (exit $rc)"
     fi
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
+    if [ -n "$LOAD_PID" ]; then
+        kill "$LOAD_PID" 2>/dev/null
+        wait "$LOAD_PID" 2>/dev/null
     fi
+    local pid
+    for pid in "$SERVER_PID" "$SERVER2_PID"; do
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+        fi
+    done
     if [ "$FAIL" -gt 0 ] && [ -s "$LOG" ]; then
         echo "---- server log (last 60 lines) ----"
         tail -n 60 "$LOG"
         echo "------------------------------------"
+    fi
+    if [ "$FAIL" -gt 0 ] && [ -s "$LOG2" ]; then
+        echo "---- durability server log (last 40 lines) ----"
+        tail -n 40 "$LOG2"
+        echo "-----------------------------------------------"
     fi
     summary
     rm -rf "$TMP"
@@ -800,11 +824,362 @@ want_header Retry-After '^[1-9][0-9]*$'
 end_check
 
 # ---------------------------------------------------------------------------------------------
+# Auctions: items, bids (proxy bidding, rejections, idempotency), soft close, closing, live events.
+ITEMS=/api/v1/items
+USER3=$(uuid4)
+AUTH3=(-H "Authorization: Bearer $(mint "$USER3")")
+# iso_in SECONDS — RFC 3339 UTC with milliseconds, SECONDS (may be fractional) from now.
+iso_in() {
+    python3 -c 'import datetime, sys, time
+t = datetime.datetime.fromtimestamp(time.time() + float(sys.argv[1]), datetime.timezone.utc)
+print(t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000))' "$1"
+}
+# jq: `ts` turns an RFC 3339 timestamp with optional fraction into epoch seconds.
+JQ_TS='def ts: (sub("\\.[0-9]+Z$"; "Z") | fromdate) + ((first(capture("\\.(?<f>[0-9]+)Z$").f) // "0") | ("0." + .) | tonumber);'
+now_ms() { date +%s%3N; }
+ts_ms() { jq -rn --arg t "$1" "$JQ_TS"' $t | ts * 1000 | floor'; }
+# item_json NAME START [jq object merged in] — a create body ending in a day.
+item_json() {
+    local extra=${3:-}
+    [ -n "$extra" ] || extra='{}'
+    jq -cn --arg n "$1" --argjson p "$2" --arg e "$(iso_in 86400)" --argjson extra "$extra" \
+        '{name: $n, start_price: $p, ends_at: $e} + $extra'
+}
+bid() { # bid ITEM_ID JSON [extra curl args...]
+    local id=$1 data=$2
+    shift 2
+    req POST "$ITEMS/$id/bids" "${JSON[@]}" --data "$data" "$@"
+}
+# all_events FILE — the whole event feed (paged by next_after) as one JSON array in FILE.
+all_events() {
+    local out=$1 after=0 page=$TMP/events-page.json
+    echo '[]' >"$out"
+    for _ in $(seq 1 100); do
+        curl -sS --max-time 10 -o "$page" "$BASE/api/v1/events?after=$after&limit=1000" 2>/dev/null || { err "GET /api/v1/events?after=$after failed"; return 0; }
+        [ "$(jq '.data | length' "$page" 2>/dev/null || echo 0)" -gt 0 ] || return 0
+        jq -s '.[0] + .[1].data' "$out" "$page" >"$out.tmp" && mv "$out.tmp" "$out"
+        after=$(jq -r '.next_after' "$page")
+    done
+}
+
+ITEM_NAME="E2E Clock $RUN"
+# .137 s is one of the fractions a binary double cannot hold exactly: it must come back as sent.
+ITEM_ENDS=$(iso_in 86400 | sed -E 's/\.[0-9]{3}Z$/.137Z/')
+begin "items: POST /api/v1/items -> 201 item, Location, ETag; the seller sees reserve_price"
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(jq -cn --arg n "  $ITEM_NAME  " --arg e "$ITEM_ENDS" \
+    '{name: $n, description: "a carriage clock", currency: "EUR", start_price: 1000, bid_increment: 100, reserve_price: 5000, ends_at: $e}')"
+want_status 201
+want_json '.ends_at == $e' "ends_at == $ITEM_ENDS (milliseconds kept exactly)" --arg e "$ITEM_ENDS"
+ITEM_ID=$(json_get '.id')
+want_json '.name == $n and .description == "a carriage clock" and .currency == "EUR"' 'name (trimmed), description, currency' --arg n "$ITEM_NAME"
+want_json '.status == "active" and .start_price == 1000 and .bid_increment == 100 and .current_price == 1000 and .bid_count == 0' 'active, start 1000, increment 100, current 1000, no bids'
+want_json '.reserve_price == 5000 and .reserve_met == false' 'reserve_price 5000 shown to the seller, reserve_met false'
+want_json '(.seller_id | ascii_downcase) == ($u | ascii_downcase)' 'seller_id == token sub' --arg u "$USER1"
+want_json '.leading_bidder_id == null and .winner_id == null and .final_price == null' 'no leader, winner or final price'
+want_json '(.created_at | test($re)) and (.updated_at | test($re)) and (.starts_at | test($re)) and (.ends_at | test($re))' 'timestamps RFC 3339 UTC with ms' --arg re "$TS_RE"
+want_json '.version | type == "number"' 'version is a number'
+want_header Location "$ITEMS/${ITEM_ID:-<none>}\$"
+want_header ETag '.'
+end_check
+if [ -z "$ITEM_ID" ] || [ "$ITEM_ID" = null ]; then echo "e2e: cannot continue without an item id"; bail; fi
+
+begin "items: GET as another user and anonymously -> no reserve_price, only reserve_met"
+req GET "$ITEMS/$ITEM_ID" "${AUTH2[@]}"
+want_status 200
+want_json '.id == $id and .reserve_price == null and .reserve_met == false' 'reserve_price hidden, reserve_met false' --arg id "$ITEM_ID"
+want_header ETag '.'
+req GET "$ITEMS/$ITEM_ID"
+want_status 200
+want_json '.reserve_price == null and .reserve_met == false' 'anonymous: reserve_price hidden'
+req GET "$ITEMS?seller_id=$USER1&page_size=100"
+want_status 200
+want_json 'any(.data[]; .id == $id) and all(.data[]; .reserve_price == null)' 'listed by seller_id, without reserve prices' --arg id "$ITEM_ID"
+req GET "$ITEMS?q=$RUN&sort=ending_soon&page_size=100"
+want_status 200
+want_json 'any(.data[]; .id == $id) and ([.data[].ends_at] == ([.data[].ends_at] | sort))' 'q finds it; ending_soon sorts by ends_at' --arg id "$ITEM_ID"
+end_check
+
+begin "items: a draft is visible to its seller only"
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(item_json "E2E draft $RUN" 500 '{"status": "draft"}')"
+want_status 201
+want_json '.status == "draft"' 'status draft'
+DRAFT_ID=$(json_get '.id')
+req GET "$ITEMS/$DRAFT_ID" "${AUTH1[@]}"
+want_status 200
+req GET "$ITEMS/$DRAFT_ID" "${AUTH2[@]}"
+want_problem 404
+req GET "$ITEMS?q=$RUN&page_size=100"
+want_json 'all(.data[]; .id != $id)' 'not in the anonymous list' --arg id "$DRAFT_ID"
+end_check
+
+begin "items: invalid create (ends_at before starts_at, negative price) -> 422 naming the fields; bad status -> 422"
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(jq -cn --arg n "E2E bad $RUN" --arg e "$(iso_in -60)" '{name: $n, start_price: -5, ends_at: $e}')"
+want_problem 422
+want_json 'any(.errors[]?; .field == "start_price")' 'errors name start_price'
+want_json 'any(.errors[]?; .field == "ends_at")' 'errors name ends_at'
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(item_json "E2E bad $RUN" 500 '{"status": "sold"}')"
+want_problem 422
+end_check
+
+begin "bids: without a token -> 401; on an unknown item -> 404"
+bid "$ITEM_ID" '{"amount": 1000}'
+want_problem 401
+bid "$(uuid4)" '{"amount": 1000}' "${AUTH2[@]}"
+want_problem 404
+end_check
+
+begin "bids: the seller bidding on their own item -> 422 bid.self_bid"
+bid "$ITEM_ID" '{"amount": 1000}' "${AUTH1[@]}"
+want_problem 422 bid.self_bid
+end_check
+
+begin "bids: below the start price -> 422 bid.too_low naming the minimum; wrong currency -> 422 bid.currency_mismatch; max below amount -> 422 bid.max_below_amount"
+bid "$ITEM_ID" '{"amount": 999}' "${AUTH2[@]}"
+want_problem 422 bid.too_low
+want_json '.detail | test("1000")' 'detail names the minimum 1000'
+bid "$ITEM_ID" '{"amount": 1000, "currency": "USD"}' "${AUTH2[@]}"
+want_problem 422 bid.currency_mismatch
+bid "$ITEM_ID" '{"amount": 1500, "max_amount": 1200}' "${AUTH2[@]}"
+want_problem 422 bid.max_below_amount
+bid "$ITEM_ID" '{"amount": 1000, "colour": "red"}' "${AUTH2[@]}"
+want_problem 400
+end_check
+
+begin "bids: a proxy bid {amount 1000, max_amount 3000} -> 201 leading at 1000"
+bid "$ITEM_ID" '{"amount": 1000, "max_amount": 3000}' "${AUTH2[@]}"
+want_status 201
+want_json '.bid.amount == 1000 and .bid.leading == true and .bid.price_after == 1000 and .bid.item_id == $id' 'bid: amount 1000, leading, price_after 1000' --arg id "$ITEM_ID"
+want_json '(.bid.bidder_id | ascii_downcase) == ($u | ascii_downcase)' 'bid.bidder_id == bidder' --arg u "$USER2"
+want_json '.item.current_price == 1000 and .item.bid_count == 1 and (.item.leading_bidder_id | ascii_downcase) == ($u | ascii_downcase)' 'item: price 1000, 1 bid, bidder leads' --arg u "$USER2"
+want_json '.item.reserve_price == null' 'the bidder does not see the reserve'
+want_json '(.bid.id | type == "string") and (.bid.created_at | test($re))' 'bid id and created_at' --arg re "$TS_RE"
+BID1=$(json_get '.bid.id')
+end_check
+
+begin "bids: a lower competing bid of 2000 -> 201 but outbid by the proxy: price 2100, leader unchanged"
+bid "$ITEM_ID" '{"amount": 2000}' "${AUTH3[@]}"
+want_status 201
+want_json '.bid.leading == false and .bid.price_after == 2100' 'not leading, price_after 2100 (2000 + increment)'
+want_json '.item.current_price == 2100 and .item.bid_count == 2 and (.item.leading_bidder_id | ascii_downcase) == ($u | ascii_downcase)' 'item: 2100, 2 bids, proxy bidder still leads' --arg u "$USER2"
+BID2=$(json_get '.bid.id')
+end_check
+
+begin "bids: 2100 when the minimum is 2200 -> 422 bid.too_low naming 2200, errors[0].field amount"
+bid "$ITEM_ID" '{"amount": 2100}' "${AUTH3[@]}"
+want_problem 422 bid.too_low
+want_json '.detail | test("2200")' 'detail names the minimum 2200'
+want_json '.errors[0].field == "amount"' 'errors[0].field == "amount"'
+end_check
+
+BID_IDEM_KEY="e2e-bid-$RUN"
+begin "bids: {amount 2200, max_amount 3500} beats the proxy maximum 3000 -> price 3100 (second maximum + increment), new leader; an Idempotency-Key retry answers the same bid"
+bid "$ITEM_ID" '{"amount": 2200, "max_amount": 3500}' "${AUTH3[@]}" -H "Idempotency-Key: $BID_IDEM_KEY"
+want_status 201
+want_json '.bid.leading == true and .bid.price_after == 3100 and .item.current_price == 3100 and .item.bid_count == 3' 'leading at 3100, 3 bids'
+want_json '(.item.leading_bidder_id | ascii_downcase) == ($u | ascii_downcase) and .item.reserve_met == false' 'new leader; reserve 5000 not met' --arg u "$USER3"
+BID3=$(json_get '.bid.id')
+bid "$ITEM_ID" '{"amount": 2200, "max_amount": 3500}' "${AUTH3[@]}" -H "Idempotency-Key: $BID_IDEM_KEY"
+want_status 201
+want_json '.bid.id == $b and .item.bid_count == 3' "same bid $BID3, still 3 bids" --arg b "$BID3"
+bid "$ITEM_ID" '{"amount": 2300, "max_amount": 3500}' "${AUTH3[@]}" -H "Idempotency-Key: $BID_IDEM_KEY"
+want_problem 422
+end_check
+
+begin "bids: GET /api/v1/items/{id}/bids -> history newest first"
+req GET "$ITEMS/$ITEM_ID/bids"
+want_status 200
+want_json '.total == 3 and ([.data[].id] == [$b3, $b2, $b1])' 'total 3, ids newest first' --arg b1 "$BID1" --arg b2 "$BID2" --arg b3 "$BID3"
+want_json '[.data[].amount] == [2200, 2000, 1000] and [.data[].price_after] == [3100, 2100, 1000]' 'amounts 2200, 2000, 1000; prices 3100, 2100, 1000'
+want_json '[.data[].created_at] as $c | $c == ($c | sort | reverse)' 'created_at descending'
+req GET "$ITEMS/$ITEM_ID/bids?page=2&page_size=2"
+want_status 200
+want_json '.total == 3 and .page == 2 and .page_size == 2 and [.data[].id] == [$b1]' 'page 2 of 2 holds the oldest bid' --arg b1 "$BID1"
+end_check
+
+begin "items: with bids, DELETE and cancel -> 409 item.has_bids; PATCH start_price -> 409 item.has_bids; PATCH name -> 200"
+req DELETE "$ITEMS/$ITEM_ID" "${AUTH1[@]}"
+want_problem 409 item.has_bids
+req POST "$ITEMS/$ITEM_ID/cancel" "${AUTH1[@]}"
+want_problem 409 item.has_bids
+req PATCH "$ITEMS/$ITEM_ID" "${AUTH1[@]}" -H 'Content-Type: application/merge-patch+json' --data '{"start_price": 1}'
+want_problem 409 item.has_bids
+req PATCH "$ITEMS/$ITEM_ID" "${AUTH2[@]}" -H 'Content-Type: application/merge-patch+json' --data '{"name": "hijacked"}'
+want_problem 403
+req PATCH "$ITEMS/$ITEM_ID" "${AUTH1[@]}" -H 'Content-Type: application/merge-patch+json' --data "$(jq -cn --arg n "$ITEM_NAME (boxed)" '{name: $n}')"
+want_status 200
+want_json '.name == $n and .current_price == 3100 and .bid_count == 3 and .start_price == 1000' 'renamed, auction state unchanged' --arg n "$ITEM_NAME (boxed)"
+end_check
+
+begin "items: cancel without bids -> 200 cancelled; a bid then -> 409 item.not_active; DELETE without bids -> 204, then 404"
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(item_json "E2E cancel $RUN" 800)"
+want_status 201
+CANCEL_ID=$(json_get '.id')
+req POST "$ITEMS/$CANCEL_ID/cancel" "${AUTH2[@]}"
+want_problem 403
+req POST "$ITEMS/$CANCEL_ID/cancel" "${AUTH1[@]}"
+want_status 200
+want_json '.id == $id and .status == "cancelled"' 'status cancelled' --arg id "$CANCEL_ID"
+bid "$CANCEL_ID" '{"amount": 800}' "${AUTH2[@]}"
+want_problem 409 item.not_active
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(item_json "E2E delete $RUN" 800)"
+DELETE_ID=$(json_get '.id')
+req DELETE "$ITEMS/$DELETE_ID" "${AUTH1[@]}"
+want_status 204
+req GET "$ITEMS/$DELETE_ID"
+want_problem 404
+end_check
+
+# Items that close a few seconds from now, polled after the soft-close and SSE checks: CLOSE_SOLD
+# gets a bid over its reserve, CLOSE_UNSOLD one under it, CLOSE_EMPTY none. No anti-sniping
+# (threshold 0), so the bids do not move the end.
+CLOSE_IN=4.5
+CLOSE_ENDS=$(iso_in "$CLOSE_IN")
+close_item() { # close_item NAME — an item ending at $CLOSE_ENDS with reserve 5000; its id in LAST_ID
+    req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(jq -cn --arg n "$1 $RUN" --arg e "$CLOSE_ENDS" \
+        '{name: $n, start_price: 1000, bid_increment: 100, reserve_price: 5000, ends_at: $e, extension_threshold_seconds: 0}')"
+    want_status 201
+    LAST_ID=$(json_get '.id')
+    CLOSE_ENDS_SHOWN=$(json_get '.ends_at')  # as the server shows it (see the bid check below)
+}
+begin "items: three items ending in ${CLOSE_IN}s (reserve 5000), bids of 6000 and 2000 on two of them -> 201"
+close_item "E2E closing sold"
+CLOSE_SOLD=$LAST_ID
+close_item "E2E closing unsold"
+CLOSE_UNSOLD=$LAST_ID
+close_item "E2E closing empty"
+CLOSE_EMPTY=$LAST_ID
+bid "$CLOSE_SOLD" '{"amount": 6000}' "${AUTH2[@]}"
+want_status 201
+want_json '.item.reserve_met == true and .item.current_price == 6000 and .item.ends_at == $e' 'reserve met, price 6000, end unchanged' --arg e "$CLOSE_ENDS_SHOWN"
+bid "$CLOSE_UNSOLD" '{"amount": 2000}' "${AUTH2[@]}"
+want_status 201
+want_json '.item.reserve_met == false and .item.current_price == 2000' 'reserve not met, price 2000'
+end_check
+
+begin "bids: soft close — a bid within extension_threshold (60 s) moves ends_at to bid time + 120 s, with an item.extended event"
+req POST "$ITEMS" "${AUTH1[@]}" "${JSON[@]}" --data "$(jq -cn --arg n "E2E sniping $RUN" --arg e "$(iso_in 30)" \
+    '{name: $n, start_price: 100, ends_at: $e, extension_threshold_seconds: 60, extension_duration_seconds: 120}')"
+want_status 201
+SNIPE_ID=$(json_get '.id')
+SNIPE_ENDS=$(json_get '.ends_at')
+bid "$SNIPE_ID" '{"amount": 100}' "${AUTH2[@]}"
+want_status 201
+want_json "$JQ_TS"' (.item.ends_at | ts) >= (.bid.created_at | ts) + 119.9 and (.item.ends_at | ts) > ($e | ts)' \
+    'item.ends_at >= bid time + 120 s' --arg e "$SNIPE_ENDS"
+end_check
+
+begin "SSE GET /api/v1/items/{id}/events -> event: bid.placed for a bid placed while streaming"
+: >"$TMP/item-sse.txt"
+curl -sS -N --max-time 3 -D "$TMP/item-sse.hdrs" -o "$TMP/item-sse.txt" "$BASE$ITEMS/$ITEM_ID/events" 2>/dev/null &
+SSE_PID=$!
+sleep 0.7
+bid "$ITEM_ID" '{"amount": 4000}' "${AUTH2[@]}"
+want_status 201
+SSE_BID=$(json_get '.bid.id')
+wait "$SSE_PID" || true
+sed -i 's/\r$//' "$TMP/item-sse.txt" "$TMP/item-sse.hdrs"
+grep -qi '^content-type: *text/event-stream' "$TMP/item-sse.hdrs" || err "Content-Type is not text/event-stream: $(grep -i '^content-type' "$TMP/item-sse.hdrs")"
+grep -Eq '^event: ?bid\.placed$' "$TMP/item-sse.txt" || err "no 'event: bid.placed' line in: $(head -c 300 "$TMP/item-sse.txt" | tr '\n' ' ')"
+if data=$(grep -E '^data: ?\{' "$TMP/item-sse.txt" | sed -E 's/^data: ?//' | jq -c --arg b "$SSE_BID" 'select(.event == "bid.placed" and .payload.bid.id == $b)' 2>/dev/null) && [ -n "$data" ]; then
+    jq -e --arg id "$ITEM_ID" '.payload.item.id == $id and .payload.item.current_price == 4000 and .payload.item.reserve_price == null' <<<"$data" >/dev/null \
+        || err "bid.placed payload: ${data:0:300}"
+else
+    err "no bid.placed data line carrying bid $SSE_BID"
+fi
+if grep -E '^data: ?\{' "$TMP/item-sse.txt" | sed -E 's/^data: ?//' | jq -e --arg id "$ITEM_ID" 'select((.payload.id // .payload.item.id) != $id)' >/dev/null 2>&1; then
+    err "the stream carries another item's events"
+fi
+end_check
+
+# Closing: poll until the three items leave `active`. An item seen active at one poll and closed at
+# the next was closed by then, so that poll bounds its close time; an item already closed at the
+# first poll is judged by its updated_at (the closer's clock when it closed it).
+begin "closing: within 1.5 s of ends_at, reserve met -> sold (winner, final_price); reserve not met or no bids -> unsold"
+ends_ms=$(ts_ms "$CLOSE_ENDS")
+declare -A SEEN_ACTIVE=() SEEN_CLOSED=()
+deadline=$((ends_ms + 5000))
+while :; do
+    open=0
+    for id in "$CLOSE_SOLD" "$CLOSE_UNSOLD" "$CLOSE_EMPTY"; do
+        [ -n "${SEEN_CLOSED[$id]:-}" ] && continue
+        st=$(curl -sS --max-time 2 "$BASE$ITEMS/$id" 2>/dev/null | jq -r '.status' 2>/dev/null || echo '?')
+        t=$(now_ms)
+        if [ "$st" = active ]; then open=1; SEEN_ACTIVE[$id]=$t; else SEEN_CLOSED[$id]=$t; fi
+    done
+    { [ "$open" = 1 ] && [ "$(now_ms)" -lt "$deadline" ]; } || break
+    sleep 0.1
+done
+timing=""
+for id in "$CLOSE_SOLD" "$CLOSE_UNSOLD" "$CLOSE_EMPTY"; do
+    seen=${SEEN_CLOSED[$id]:-}
+    if [ -z "$seen" ]; then err "item $id still active 5 s after ends_at"; continue; fi
+    if [ -n "${SEEN_ACTIVE[$id]:-}" ]; then
+        timing+=" $((seen - ends_ms))ms"
+        [ "$((seen - ends_ms))" -le 1700 ] || err "item $id: first seen closed $((seen - ends_ms)) ms after ends_at"
+    else
+        timing+=" (closed before the first poll)"
+    fi
+    req GET "$ITEMS/$id"
+    late=$(jq -r "$JQ_TS"' ((.updated_at | ts) - (.ends_at | ts)) * 1000 | floor' "$BODY" 2>/dev/null || echo '?')
+    if ! [[ "$late" =~ ^-?[0-9]+$ ]] || [ "$late" -lt 0 ] || [ "$late" -gt 1500 ]; then err "item $id: updated_at - ends_at = ${late} ms"; fi
+done
+echo "e2e: closing: first seen closed after ends_at:$timing"
+req GET "$ITEMS/$CLOSE_SOLD"
+want_json '.status == "sold" and (.winner_id | ascii_downcase) == ($u | ascii_downcase) and .final_price == 6000' 'sold item: status sold, winner the bidder, final_price 6000' --arg u "$USER2"
+req GET "$ITEMS/$CLOSE_UNSOLD"
+want_json '.status == "unsold" and .winner_id == null and .final_price == null' 'reserve not met: unsold, no winner'
+req GET "$ITEMS/$CLOSE_EMPTY"
+want_json '.status == "unsold" and .winner_id == null' 'no bids: unsold'
+end_check
+
+begin "closing: a bid after the close -> 409 item.not_active or item.ended"
+bid "$CLOSE_SOLD" '{"amount": 9000}' "${AUTH3[@]}"
+want_status 409
+want_json '.code == "item.not_active" or .code == "item.ended"' 'code item.not_active or item.ended'
+bid "$CLOSE_EMPTY" '{"amount": 1000}' "${AUTH3[@]}"
+want_status 409
+want_json '.code == "item.not_active" or .code == "item.ended"' 'code item.not_active or item.ended'
+end_check
+
+begin "events: item.created, bid.placed (per bid), item.cancelled, item.deleted, item.extended, item.closed, bid.won"
+all_events "$TMP/all-events.json"
+ev() { # ev EVENT ITEM_ID DESCRIPTION
+    jq -e --arg e "$1" --arg id "$2" 'any(.[]; .event == $e and ((.payload.id // .payload.item.id) == $id))' "$TMP/all-events.json" >/dev/null 2>&1 \
+        || err "no $1 event for $3 ($2)"
+}
+ev item.created "$ITEM_ID" "the item"
+ev item.updated "$ITEM_ID" "the renamed item"
+ev item.cancelled "$CANCEL_ID" "the cancelled item"
+ev item.deleted "$DELETE_ID" "the deleted item"
+ev item.extended "$SNIPE_ID" "the sniped item"
+ev item.closed "$CLOSE_SOLD" "the sold item"
+ev bid.won "$CLOSE_SOLD" "the sold item"
+ev item.closed "$CLOSE_UNSOLD" "the unsold item"
+jq -e --arg id "$CLOSE_UNSOLD" 'any(.[]; .event == "bid.won" and (.payload.id // .payload.item.id) == $id) | not' "$TMP/all-events.json" >/dev/null 2>&1 \
+    || err "bid.won for the unsold item"
+jq -e --arg id "$ITEM_ID" --argjson want "$(jq -cn --arg a "$BID1" --arg b "$BID2" --arg c "$BID3" --arg d "$SSE_BID" '[$a, $b, $c, $d] | sort')" \
+    '[.[] | select(.event == "bid.placed" and .payload.item.id == $id) | .payload.bid.id] | sort == $want' "$TMP/all-events.json" >/dev/null 2>&1 \
+    || err "bid.placed events of the item are not exactly its 4 bids"
+jq -e 'all(.[] | select(.event | startswith("item.") or startswith("bid.")); .payload | tostring | contains("reserve_price") | not)' "$TMP/all-events.json" >/dev/null 2>&1 \
+    || err "an item or bid event payload in the public feed carries reserve_price"
+end_check
+
+begin "metrics: gavel_bids_total{outcome=accepted|rejected}, gavel_bid_rejections_total{code=bid.too_low}, gavel_auctions_closed_total"
+req GET /metrics
+want_status 200
+grep -Eq '^gavel_bids_total\{[^}]*outcome="accepted"[^}]*\} [1-9]' "$BODY" || err 'no gavel_bids_total{outcome="accepted"} > 0'
+grep -Eq '^gavel_bids_total\{[^}]*outcome="rejected"[^}]*\} [1-9]' "$BODY" || err 'no gavel_bids_total{outcome="rejected"} > 0'
+grep -Eq '^gavel_bid_rejections_total\{[^}]*code="bid\.too_low"[^}]*\} [1-9]' "$BODY" || err 'no gavel_bid_rejections_total{code="bid.too_low"} > 0'
+grep -Eq '^gavel_auctions_closed_total\{[^}]*\} [1-9]' "$BODY" || err 'no gavel_auctions_closed_total sample > 0'
+end_check
+
+# ---------------------------------------------------------------------------------------------
 # Metrics after traffic: route labels are templates, never raw paths.
 begin "metrics use route templates (route=\"/api/v1/products/{id}\"), no raw ids"
 req GET /metrics
 want_status 200
-grep -E '^gavel_http_requests_total\{' "$BODY" | grep -Fq 'route="/api/v1/products/{id}"' \
+# One grep, no pipe: with pipefail, `grep | grep -q` fails when -q exits before the first grep is done.
+grep -Eq '^gavel_http_requests_total\{.*route="/api/v1/products/\{id\}"' "$BODY" \
     || err 'no gavel_http_requests_total sample with route="/api/v1/products/{id}"'
 if grep -Fq "$PRODUCT_ID" "$BODY"; then err "a product id appears in /metrics (raw path used as label)"; fi
 if grep -Fq 'e2e-no-such-route' "$BODY"; then err "an unmatched raw path appears in /metrics"; fi
@@ -828,6 +1203,138 @@ else
     SERVER_PID=""
     [ "$rc" = 0 ] || err "exit code $rc"
 fi
+end_check
+
+# ---------------------------------------------------------------------------------------------
+# Durability of acknowledged bids (SPEC §6), on a second server with a port and database of its
+# own: 8 bidding clients (scripts/e2e_bids.py) load 20 items, the server is killed with SIGKILL
+# mid-load and restarted on the same database, and every bid that got a 201 must be stored with
+# its bid.placed event; then the same under SIGTERM, which must also exit 0 in time.
+PORT2=$(free_port)
+BASE2="http://127.0.0.1:$PORT2"
+DB2=$TMP/durability.sqlite
+BIDS=(python3 "$ROOT/scripts/e2e_bids.py")
+DUR_ITEMS=$TMP/durability-items.txt
+DUR_MIN_ACKS=${E2E_DURABILITY_MIN_ACKS:-300}
+
+# start_server2 LABEL — start the second server (appending to $LOG2) and wait for /health.
+start_server2() {
+    GAVEL_SERVER_PORT=$PORT2 \
+    GAVEL_SERVER_HOST=127.0.0.1 \
+    GAVEL_DATABASE_SQLITE_PATH=$DB2 \
+    GAVEL_AUTH_JWT_SECRET=$SECRET \
+    GAVEL_LOG_LEVEL=warning \
+        "$BIN" serve --config "$CONFIG" >>"$LOG2" 2>&1 </dev/null &
+    SERVER2_PID=$!
+    local deadline=$((SECONDS + STARTUP_TIMEOUT))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if ! kill -0 "$SERVER2_PID" 2>/dev/null; then err "$1: the server exited during start-up"; return 1; fi
+        if curl -fsS --max-time 1 -o /dev/null "$BASE2/health" 2>/dev/null; then return 0; fi
+        sleep 0.2
+    done
+    err "$1: no answer within ${STARTUP_TIMEOUT}s"
+    return 1
+}
+
+# load_and_signal SIGNAL ACKS — run the bidding clients against the second server; once they
+# have ${DUR_MIN_ACKS} acknowledged bids and at least 2 s (at most 10 s), send SIGNAL to it and
+# wait up to ${SHUTDOWN_TIMEOUT}s for it to exit (then SIGKILL). Sets SIGNAL_AT (epoch seconds),
+# EXIT_MS (signal to exit), SERVER2_RC, and leaves the clients' JSON summary in ACKS.summary.
+load_and_signal() {
+    local signal=$1 acks=$2 started elapsed
+    : >"$acks"
+    "${BIDS[@]}" load --base "$BASE2" --secret "$SECRET" --items "$DUR_ITEMS" --clients 8 --duration 30 \
+        --acks "$acks" >"$acks.summary" 2>"$acks.err" &
+    LOAD_PID=$!
+    started=$(now_ms)
+    while kill -0 "$LOAD_PID" 2>/dev/null; do
+        elapsed=$(($(now_ms) - started))
+        if { [ "$(wc -l <"$acks")" -ge "$DUR_MIN_ACKS" ] && [ "$elapsed" -ge 2000 ]; } || [ "$elapsed" -ge 10000 ]; then break; fi
+        sleep 0.1
+    done
+    kill -0 "$LOAD_PID" 2>/dev/null || err "the bidding clients stopped before the $signal: $(head -c 300 "$acks.err")"
+    SIGNAL_AT=$(python3 -c 'import time; print(round(time.time(), 3))')
+    local sent
+    sent=$(now_ms)
+    kill "-$signal" "$SERVER2_PID"
+    # After SIGKILL, `wait` at once: a child reaped by `wait` with stderr discarded leaves no
+    # "Killed" job report in the output.
+    if [ "$signal" != KILL ]; then
+        while kill -0 "$SERVER2_PID" 2>/dev/null && [ "$(($(now_ms) - sent))" -lt "$((SHUTDOWN_TIMEOUT * 1000))" ]; do sleep 0.05; done
+        if kill -0 "$SERVER2_PID" 2>/dev/null; then
+            err "the server was still running ${SHUTDOWN_TIMEOUT}s after SIG$signal; killed"
+            kill -KILL "$SERVER2_PID" 2>/dev/null || true
+        fi
+    fi
+    SERVER2_RC=0
+    wait "$SERVER2_PID" 2>/dev/null || SERVER2_RC=$?
+    EXIT_MS=$(($(now_ms) - sent))
+    SERVER2_PID=""
+    local rc=0
+    wait "$LOAD_PID" || rc=$?
+    LOAD_PID=""
+    [ "$rc" = 0 ] || err "the bidding clients exited $rc: $(head -c 300 "$acks.err")"
+    echo "e2e: durability: $(wc -l <"$acks") bids acknowledged, then SIG$signal; server exited after ${EXIT_MS} ms with status $SERVER2_RC; clients: $(cat "$acks.summary")"
+}
+
+# check_load_summary ACKS — no answer but 201, 409/422 rejections, 503 with Retry-After.
+check_load_summary() {
+    jq -e '.acknowledged > 0' "$1.summary" >/dev/null 2>&1 || err "no bid was acknowledged: $(cat "$1.summary" "$1.err" | head -c 300)"
+    jq -e '.other == {}' "$1.summary" >/dev/null 2>&1 || err "unexpected answers: $(jq -c '.other' "$1.summary" 2>/dev/null)"
+    jq -e '.unavailable_without_retry_after == 0' "$1.summary" >/dev/null 2>&1 || err "503 without Retry-After: $(jq -c '.unavailable_without_retry_after' "$1.summary" 2>/dev/null)"
+}
+
+# verify_durability ACKS... — every acknowledged bid stored with its event; prices and counts.
+verify_durability() {
+    local out=$TMP/verify.out rc=0
+    "${BIDS[@]}" verify --base "$BASE2" --items "$DUR_ITEMS" --acks "$@" >"$out" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || err "verify exited $rc: $(head -c 1500 "$out")"
+    local summary
+    summary=$(head -n 1 "$out")
+    echo "e2e: durability: $(jq -r '"acknowledged \(.acknowledged), stored \(.stored) (\(.stored_not_acknowledged) in flight, not acknowledged), missing \(.missing), bid.placed events \(.bid_placed_events), acknowledged without event \(.missing_events)"' <<<"$summary" 2>/dev/null || echo "$summary")"
+    jq -e '.missing == 0 and .missing_events == 0 and .acknowledged > 0 and .problems == 0' <<<"$summary" >/dev/null 2>&1 || err "verify: $summary"
+}
+
+begin "durability: a second server on port $PORT2 with its own database; 20 items via the API"
+if ! start_server2 "second server"; then end_check; bail; fi
+rc=0
+"${BIDS[@]}" items --base "$BASE2" --secret "$SECRET" --seller "$(uuid4)" --count 20 >"$DUR_ITEMS" 2>"$TMP/items.err" || rc=$?
+[ "$rc" = 0 ] || err "creating the items failed ($rc): $(head -c 300 "$TMP/items.err")"
+[ "$(wc -l <"$DUR_ITEMS")" = 20 ] || err "$(wc -l <"$DUR_ITEMS") items created, not 20"
+end_check
+[ "$(wc -l <"$DUR_ITEMS")" = 20 ] || bail
+
+begin "durability: 8 concurrent bidding clients, SIGKILL mid-load"
+load_and_signal KILL "$TMP/acks-kill.jsonl"
+[ "$SERVER2_RC" = 137 ] || err "exit status $SERVER2_RC after SIGKILL, expected 137"
+check_load_summary "$TMP/acks-kill.jsonl"
+jq -e '.connection_errors > 0' "$TMP/acks-kill.jsonl.summary" >/dev/null 2>&1 || err "the clients saw no connection error: the kill was not mid-load"
+end_check
+
+begin "durability: after a restart on the same database, every acknowledged bid is stored with its bid.placed event; prices and counts match the bids"
+if ! start_server2 "restart after SIGKILL"; then end_check; bail; fi
+verify_durability "$TMP/acks-kill.jsonl"
+end_check
+
+begin "durability: SIGTERM mid-load -> exit 0 within ${SHUTDOWN_TIMEOUT}s; refused bids get 503 + Retry-After or a closed connection"
+load_and_signal TERM "$TMP/acks-term.jsonl"
+[ "$SERVER2_RC" = 0 ] || err "exit status $SERVER2_RC after SIGTERM"
+check_load_summary "$TMP/acks-term.jsonl"
+during=$(jq -s --argjson t "$SIGNAL_AT" '[.[] | select(.t >= $t)] | length' "$TMP/acks-term.jsonl" 2>/dev/null || echo '?')
+echo "e2e: durability: $during bids were acknowledged after the SIGTERM was sent"
+end_check
+
+begin "durability: after a restart, every bid acknowledged before and during the SIGTERM is stored with its event"
+if ! start_server2 "restart after SIGTERM"; then end_check; bail; fi
+verify_durability "$TMP/acks-kill.jsonl" "$TMP/acks-term.jsonl"
+kill -TERM "$SERVER2_PID"
+deadline=$((SECONDS + SHUTDOWN_TIMEOUT))
+while kill -0 "$SERVER2_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+rc=0
+if kill -0 "$SERVER2_PID" 2>/dev/null; then err "idle server still running ${SHUTDOWN_TIMEOUT}s after SIGTERM"; kill -KILL "$SERVER2_PID" 2>/dev/null || true; fi
+wait "$SERVER2_PID" || rc=$?
+SERVER2_PID=""
+[ "$rc" = 0 ] || err "idle server: exit status $rc after SIGTERM"
 end_check
 
 # ---------------------------------------------------------------------------------------------

@@ -6,8 +6,13 @@ public enum Identifier {
     public static func make(at date: Date = Date()) -> UUID {
         let millis = UInt64(max(0, date.unixMillis))
         var bytes = [UInt8](repeating: 0, count: 16)
+        // Two 64-bit draws: one system call each, not one per byte.
         var rng = SystemRandomNumberGenerator()
-        for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &rng) }
+        let random = (rng.next() as UInt64, rng.next() as UInt64)
+        for index in 6..<16 {
+            let word = index < 8 ? random.0 : random.1
+            bytes[index] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
+        }
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant

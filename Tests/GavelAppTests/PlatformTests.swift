@@ -114,3 +114,16 @@ struct PlatformTests {
         #expect(routes.contains("GET /api/v1/events/stream"))
     }
 }
+
+@Suite("Timestamps")
+struct TimestampTests {
+    // Foundation's own formatter drops a millisecond for some of these (59.999 → .998).
+    @Test("timestamps are RFC 3339 UTC with exact milliseconds", arguments: [
+        (0.0, "1970-01-01T00:00:00.000Z"), (0.001, "1970-01-01T00:00:00.001Z"), (59.999, "1970-01-01T00:00:59.999Z"),
+        (951_782_400.5, "2000-02-29T00:00:00.500Z"), (1_800_000_000.123, "2027-01-15T08:00:00.123Z"),
+        (4_102_444_799.999, "2099-12-31T23:59:59.999Z"), (-1.5, "1969-12-31T23:59:58.500Z"),
+    ])
+    func format(seconds: Double, expected: String) {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: seconds)) == expected)
+    }
+}

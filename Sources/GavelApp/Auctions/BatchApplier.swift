@@ -75,8 +75,8 @@ struct BatchApplier: Sendable {
                     leaderAfter: outcome.state.leaderID ?? request.bidderID, createdAt: context.now)
                 effects.items[item.id] = item
                 effects.bids.append(bid)
-                let body = BidResponse.json(bid, item)
-                effects.events.append((OutboxEvent("bid.placed", subject: item.id, payload: body, at: context.now), context))
+                effects.events.append(
+                    (OutboxEvent("bid.placed", subject: item.id, payload: BidPlacedPayload.json(bid, item), at: context.now), context))
                 if outcome.extended {
                     effects.extensions += 1
                     effects.transitioned = true
@@ -85,10 +85,11 @@ struct BatchApplier: Sendable {
                 }
                 if outcome.soldByBuyout { closed(item, context: context, &effects) }
                 if let claim {
+                    let body = BidResponse.json(bid, item)
                     effects.idempotency.append(
                         (claim, IdempotentResponse(requestHash: claim.requestHash, status: 201, location: nil, body: body)))
                 }
-                return .bidAccepted(bid, item, body: body)
+                return .bidAccepted(bid, item)
             }
         case .change(let context, let change):
             do {

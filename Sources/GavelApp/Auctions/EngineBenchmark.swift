@@ -13,13 +13,15 @@ public enum EngineBenchmark {
         public let seconds: Double
         public let batches: Double
         public let meanBatch: Double
+        public let meanCommitMilliseconds: Double
 
         public var description: String {
             let rate = Double(accepted) / seconds
             return """
                 engine: \(submitted) bids submitted, \(accepted) committed, \(rejected) rejected in \
                 \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", rate)) committed bids/s
-                engine: \(Int(batches)) batches, mean batch size \(String(format: "%.1f", meanBatch))
+                engine: \(Int(batches)) batches, mean batch size \(String(format: "%.1f", meanBatch)), \
+                mean commit \(String(format: "%.2f", meanCommitMilliseconds)) ms
                 """
         }
     }
@@ -84,7 +86,8 @@ public enum EngineBenchmark {
         let committed = counters.accepted.load(ordering: .relaxed)
         return Report(
             submitted: bids, accepted: committed, rejected: bids - committed, seconds: elapsed, batches: batches,
-            meanBatch: batches > 0 ? value("gavel_bid_batch_size_sum") / batches : 0)
+            meanBatch: batches > 0 ? value("gavel_bid_batch_size_sum") / batches : 0,
+            meanCommitMilliseconds: batches > 0 ? value("gavel_bid_commit_duration_seconds_sum") * 1000 / batches : 0)
     }
 }
 

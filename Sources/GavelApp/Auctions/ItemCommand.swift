@@ -19,7 +19,7 @@ enum ItemCommand: Sendable {
 
 /// The verdict a worker gives a command, after the batch that holds it has committed.
 enum CommandResult: Sendable {
-    case bidAccepted(BidRecord, Item, body: [UInt8])
+    case bidAccepted(BidRecord, Item)
     case bidRejected(BidRejection, Item)
     /// A retry of an earlier bid with the same `Idempotency-Key`.
     case replayed(IdempotentResponse)
@@ -29,12 +29,45 @@ enum CommandResult: Sendable {
     case notFound
 }
 
-/// The `201` body of an accepted bid: `{bid, item}`.
+/// The `201` body of an accepted bid: `{bid, item}`. Encoded by the request handler, not the
+/// worker, so the worker's serial path stays short.
 struct BidResponse: Encodable {
     let bid: BidRepresentation
     let item: ItemRepresentation
 
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
         (try? JSONCoding.encode(BidResponse(bid: BidRepresentation(bid), item: ItemRepresentation(item, viewer: bid.bidderID)))) ?? []
+    }
+}
+
+/// The payload of `bid.placed`: the bid and what a live page shows of the item. Kept small:
+/// every bid writes one, inside the batch's transaction.
+struct BidPlacedPayload: Encodable {
+    struct ItemSummary: Encodable {
+        let id: String
+        let status: String
+        let currentPrice: Int
+        let bidCount: Int
+        let leadingBidderID: String?
+        let reserveMet: Bool
+        let endsAt: String
+        let version: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, version
+            case currentPrice = "current_price", bidCount = "bid_count", leadingBidderID = "leading_bidder_id"
+            case reserveMet = "reserve_met", endsAt = "ends_at"
+        }
+    }
+
+    let bid: BidRepresentation
+    let item: ItemSummary
+
+    static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
+        let summary = ItemSummary(
+            id: item.id.text, status: item.state.status.rawValue, currentPrice: item.state.currentPrice,
+            bidCount: item.state.bidCount, leadingBidderID: item.state.leaderID?.text, reserveMet: item.state.reserveMet(item.terms),
+            endsAt: Timestamp.format(item.state.endsAt), version: item.version)
+        return (try? JSONCoding.encode(BidPlacedPayload(bid: BidRepresentation(bid), item: summary))) ?? []
     }
 }

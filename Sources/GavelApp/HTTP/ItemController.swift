@@ -120,12 +120,12 @@ struct ItemController: Sendable {
         let bid = BidRequest(
             bidderID: context.user.id, amount: body.amount, maxAmount: body.maxAmount, currency: currency, at: service.now())
         switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim) {
-        case .bidAccepted(_, _, let body):
-            return Response.json(ByteBuffer(bytes: body), status: .created)
+        case .bidAccepted(let bid, let item):
+            return Response.json(ByteBuffer(bytes: BidResponse.json(bid, item)), status: .created)
         case .replayed(let stored):
             return Response.json(ByteBuffer(bytes: stored.body), status: .init(code: stored.status))
         case .bidRejected(let rejection, let item):
-            throw Self.problem(rejection, item)
+            throw Self.problem(rejection, item, bidder: context.user.id)
         case .refused(let problem):
             throw problem
         default:
@@ -146,12 +146,17 @@ struct ItemController: Sendable {
     }
 
     /// A rejected bid: 409 when the item's state refuses bids, 422 when the bid itself is wrong.
-    static func problem(_ rejection: BidRejection, _ item: Item) -> Problem {
+    static func problem(_ rejection: BidRejection, _ item: Item, bidder: UUID) -> Problem {
         let minimum = AuctionRules.minimumBid(item.terms, item.state)
         switch rejection {
         case .notActive: return Problem(.conflict, code: rejection.rawValue, detail: "The item is \(item.state.status.rawValue), not taking bids.")
         case .ended: return Problem(.conflict, code: rejection.rawValue, detail: "The auction has ended.")
         case .notStarted: return Problem(.conflict, code: rejection.rawValue, detail: "The auction has not started yet.")
+        case .tooLow where item.state.leaderID == bidder:
+            return Problem(
+                .unprocessableContent, code: rejection.rawValue,
+                detail: "You already lead; a new bid must raise your maximum above your current one.",
+                errors: [FieldError(field: "max_amount", message: "must be above your current maximum")])
         case .tooLow:
             return Problem(
                 .unprocessableContent, code: rejection.rawValue, detail: "The lowest acceptable bid is \(minimum) \(item.terms.currency.code).",
@@ -162,7 +167,9 @@ struct ItemController: Sendable {
                 .unprocessableContent, code: rejection.rawValue, detail: "This item is sold in \(item.terms.currency.code).",
                 errors: [FieldError(field: "currency", message: "must be \(item.terms.currency.code)")])
         case .invalidAmount:
-            return Problem(.unprocessableContent, code: rejection.rawValue, detail: "The amount must be positive.", errors: [FieldError(field: "amount", message: "must be positive")])
+            return Problem(
+                .unprocessableContent, code: rejection.rawValue, detail: "The amount must be a positive whole number of minor units within the price limit.",
+                errors: [FieldError(field: "amount", message: "must be between 1 and \(AuctionRules.maxAmount)")])
         case .maxBelowAmount:
             return Problem(
                 .unprocessableContent, code: rejection.rawValue, detail: "max_amount must be at least amount.",

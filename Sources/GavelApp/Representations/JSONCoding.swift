@@ -4,6 +4,8 @@ import Foundation
 enum JSONCoding {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
+        // Sorted keys make output deterministic: without them swift-foundation emits keys in a
+        // different order on each call, and equal answers would differ byte for byte.
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
