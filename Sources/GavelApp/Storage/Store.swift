@@ -25,6 +25,12 @@ public final class Store: Sendable {
         let synchronous = config.synchronous.rawValue.uppercased()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // Checkpoint every ~40 MB of WAL instead of every 4 MB: a checkpoint rewrites the
+            // pages a batch touched (one item row each) into the database file with an fsync, and
+            // doing that every few batches halved bid throughput. Durability is unchanged; the
+            // WAL file is truncated back to 64 MB after a checkpoint.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         let writer: any DatabaseWriter
         if config.sqlitePath == ":memory:" {
