@@ -34,7 +34,7 @@ final class AuctionCloser: Service, Sendable {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 self.sleep.withLock { $0.rearmed = false }
                 await self.closeDue()
