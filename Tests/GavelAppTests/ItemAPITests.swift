@@ -137,6 +137,28 @@ struct ItemAPITests {
         }
     }
 
+    @Test("a patch cannot move the end into the past, however long ago the item last changed")
+    func patchEndInPast() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, ends: 7_200)
+            bench.clock.advance(600)  // the item last changed ten minutes ago; the token is still valid
+            let response = try await client.execute(
+                uri: "/api/v1/items/\(id)", method: .patch, headers: seller.authorization + [.contentType: "application/merge-patch+json"],
+                body: ByteBuffer(string: #"{"ends_at": "\#(bench.timestamp(-60))"}"#))
+            #expect(response.status == .unprocessableContent)
+            let errors = try #require(try response.object()["errors"] as? [[String: String]])
+            #expect(errors.contains { $0["field"] == "ends_at" })
+            #expect(try await client.item(id)["version"] as? Int == 1)
+            let empty = try await client.execute(
+                uri: "/api/v1/items/\(id)", method: .patch, headers: seller.authorization + [.contentType: "application/merge-patch+json"],
+                body: ByteBuffer(string: "{}"))
+            #expect(empty.status == .unprocessableContent)
+            #expect(try empty.problemCode() == "validation.empty_patch")
+        }
+    }
+
     @Test("delete and cancel work only without bids")
     func deleteAndCancel() async throws {
         let bench = try await AuctionBench()

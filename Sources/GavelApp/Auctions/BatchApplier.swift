@@ -112,6 +112,8 @@ struct BatchApplier: Sendable {
                 }
             } catch let problem as Problem {
                 return .refused(problem)
+            } catch let failure as ValidationFailure {
+                return .refused(.validation(failure))
             } catch {
                 return .refused(Problem(.conflict, code: "item.conflict", detail: "The item cannot be changed now."))
             }

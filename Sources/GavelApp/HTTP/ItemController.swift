@@ -58,7 +58,7 @@ struct ItemController: Sendable {
             var changed = item
             if body.touchesTerms || publish != nil {
                 // Re-validate the whole listing; a start in the past means now.
-                let validated = try ItemRules.validate(draft, now: max(item.terms.startsAt, item.updatedAt), defaults: defaults)
+                let validated = try ItemRules.validate(draft, now: now(), defaults: defaults)
                 changed.terms = validated.terms
                 changed.extensionOverridden = validated.extensionOverridden
                 changed.state.endsAt = validated.terms.endsAt
