@@ -7,8 +7,7 @@ enum TimestampParser {
     private static let whole = Date.ISO8601FormatStyle()
 
     static func parse(_ text: String, field: String) throws(ValidationFailure) -> Date {
-        if let date = try? fractional.parse(text) ?? whole.parse(text) { return date }
-        if let date = try? whole.parse(text) { return date }
+        if let date = (try? fractional.parse(text)) ?? (try? whole.parse(text)) { return date }
         throw ValidationFailure(field: field, "must be an RFC 3339 timestamp such as 2030-01-31T18:00:00Z")
     }
 }

@@ -112,10 +112,9 @@ struct ItemController: Sendable {
             currency = Currency(code)
             if currency == nil { throw Problem.validation(ValidationFailure(field: "currency", "must be an ISO 4217 currency code")) }
         }
-        let claim = try request.headers[.idempotencyKey].map { key in
+        let claim = try IdempotencyKey.read(request).map { key in
             IdempotencyClaim(
-                userID: context.user.id, scope: AuctionService.bidScope(id), key: try ProductController.validIdempotencyKey(key),
-                requestHash: ProductController.hash(raw))
+                userID: context.user.id, scope: AuctionService.bidScope(id), key: key, requestHash: IdempotencyKey.hash(raw))
         }
         let bid = BidRequest(
             bidderID: context.user.id, amount: body.amount, maxAmount: body.maxAmount, currency: currency, at: service.now())

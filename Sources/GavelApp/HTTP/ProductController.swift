@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GavelCore
 import HTTPTypes
@@ -40,9 +39,7 @@ struct ProductController: Sendable {
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let (body, raw) = try await request.decodeStrict(ProductBody.self, limit: maxBodyBytes)
-        let idempotency = try request.headers[.idempotencyKey].map { key in
-            (key: try Self.validIdempotencyKey(key), hash: Self.hash(raw))
-        }
+        let idempotency = try IdempotencyKey.read(request).map { (key: $0, hash: IdempotencyKey.hash(raw)) }
         do {
             switch try await service.create(body.draft, seller: context.user.id, context: context.writeContext, idempotency: idempotency) {
             case .created(let product):
@@ -114,20 +111,6 @@ struct ProductController: Sendable {
             throw Problem.notFound("product", code: "product.not_found")
         }
         return id
-    }
-
-    /// Keys are opaque to the server but bounded: 1–255 visible ASCII characters.
-    static func validIdempotencyKey(_ key: String) throws -> String {
-        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw Problem.badRequest(
-                "Idempotency-Key must be 1 to 255 visible ASCII characters.", code: "request.invalid_header",
-                errors: [FieldError(field: "Idempotency-Key", message: "invalid")])
-        }
-        return key
-    }
-
-    static func hash(_ buffer: ByteBuffer) -> String {
-        SHA256.hash(data: Array(buffer.readableBytesView)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -31,7 +31,11 @@ struct ProductService: Sendable {
             return .created(try await repository.create(product, context: context, claim: claim))
         } catch is IdempotencyRecords.KeyInUse {
             // A concurrent request with the same key won; answer as its retry would be answered.
-            guard let idempotency, let stored = try await storedResponse(seller, idempotency) else { throw ProductStoreError.nameTaken }
+            guard let idempotency, let stored = try await storedResponse(seller, idempotency) else {
+                throw Problem(
+                    .conflict, code: "idempotency.conflict",
+                    detail: "Another request with this Idempotency-Key is being processed; retry it.")
+            }
             return .replayed(stored)
         }
     }

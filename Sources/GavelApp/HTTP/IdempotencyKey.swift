@@ -1,0 +1,24 @@
+import Crypto
+import GavelCore
+import Hummingbird
+import NIOCore
+
+/// The `Idempotency-Key` header of creating requests (products, bids).
+enum IdempotencyKey {
+    /// The request's key, if it sent one. Keys are opaque to the server but bounded:
+    /// 1–255 visible ASCII characters, else 400.
+    static func read(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.badRequest(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters.", code: "request.invalid_header",
+                errors: [FieldError(field: "Idempotency-Key", message: "invalid")])
+        }
+        return key
+    }
+
+    /// SHA-256 of the body: a retry must send the same bytes to get the stored answer.
+    static func hash(_ body: ByteBuffer) -> String {
+        SHA256.hash(data: Array(body.readableBytesView)).map { String(format: "%02x", $0) }.joined()
+    }
+}
