@@ -51,6 +51,28 @@ extension Date {
 }
 
 extension UUID {
-    /// Lower-case canonical text, the form used in JSON, URLs and the database.
-    public var text: String { uuidString.lowercased() }
+    /// Lower-case canonical text, the form used in JSON, URLs and the database. Written
+    /// directly: `uuidString` formats through `snprintf` and then needs lower-casing, and ids
+    /// are rendered for every row, event and response.
+    public var text: String {
+        withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var index = 0
+                for (offset, byte) in raw.enumerated() {
+                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                        buffer[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    buffer[index] = Self.hexDigit(byte >> 4)
+                    buffer[index + 1] = Self.hexDigit(byte & 0x0F)
+                    index += 2
+                }
+                return index
+            }
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 }

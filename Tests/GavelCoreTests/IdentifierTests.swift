@@ -98,6 +98,16 @@ struct IdentifierTests {
         #expect(id.text.allSatisfy { "0123456789abcdef-".contains($0) })
     }
 
+    @Test("text agrees with Foundation for random and extreme ids, and parses back")
+    func textAgreesWithFoundation() {
+        let extremes = [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                        UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!]
+        for id in extremes + (0..<500).map({ _ in UUID() }) {
+            #expect(id.text == id.uuidString.lowercased())
+            #expect(Identifier.parse(id.text) == id)
+        }
+    }
+
     @Test("parsing an id's text gives the id back")
     func parseRoundTrips() {
         let id = Identifier.make(at: Fixture.noon)

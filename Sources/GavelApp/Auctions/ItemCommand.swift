@@ -63,11 +63,37 @@ struct BidPlacedPayload: Encodable {
     let bid: BidRepresentation
     let item: ItemSummary
 
+    /// The same bytes as `JSONCoding.encode(BidPlacedPayload(bid, item))`, written directly:
+    /// every accepted bid builds one on the worker's serial path.
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
-        let summary = ItemSummary(
+        var bidObject = JSONObjectWriter(capacity: 224)
+        bidObject.field("amount", bid.amount)
+        bidObject.field("bidder_id", bid.bidderID.text)
+        bidObject.field("created_at", Timestamp.format(bid.createdAt))
+        bidObject.field("id", bid.id.text)
+        bidObject.field("item_id", bid.itemID.text)
+        bidObject.field("leading", bid.leaderAfter == bid.bidderID)
+        bidObject.field("price_after", bid.priceAfter)
+        var itemObject = JSONObjectWriter(capacity: 192)
+        itemObject.field("bid_count", item.state.bidCount)
+        itemObject.field("current_price", item.state.currentPrice)
+        itemObject.field("ends_at", Timestamp.format(item.state.endsAt))
+        itemObject.field("id", item.id.text)
+        itemObject.field("leading_bidder_id", item.state.leaderID?.text)
+        itemObject.field("reserve_met", item.state.reserveMet(item.terms))
+        itemObject.field("status", item.state.status.rawValue)
+        itemObject.field("version", item.version)
+        var payload = JSONObjectWriter(capacity: 448)
+        payload.field("bid", object: bidObject)
+        payload.field("item", object: itemObject)
+        return payload.finished
+    }
+
+    init(_ bid: BidRecord, _ item: Item) {
+        self.bid = BidRepresentation(bid)
+        self.item = ItemSummary(
             id: item.id.text, status: item.state.status.rawValue, currentPrice: item.state.currentPrice,
             bidCount: item.state.bidCount, leadingBidderID: item.state.leaderID?.text, reserveMet: item.state.reserveMet(item.terms),
             endsAt: Timestamp.format(item.state.endsAt), version: item.version)
-        return (try? JSONCoding.encode(BidPlacedPayload(bid: BidRepresentation(bid), item: summary))) ?? []
     }
 }
