@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import GavelCore
 import Testing
 
 @testable import GavelApp
@@ -50,6 +51,33 @@ struct MetricsTests {
             let rss = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
             let bytes = try #require(rss.flatMap { Double($0.split(separator: " ")[1]) })
             #expect(bytes > 1_000_000)
+        }
+    }
+
+    @Test("bid queue depth falls back to 0 once bids commit; capacity, rejection codes and events exist from the start")
+    func bidSeries() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make(), bidder = try await TestUser.make()
+        try await bench.run { client in
+            let before = try await client.execute(uri: "/metrics", method: .get).text
+            for code in BidRejection.allCases {
+                #expect(before.contains("gavel_bid_rejections_total{code=\"\(code.code)\"} 0"), "\(code)")
+            }
+            for event in Outbox.eventNames {
+                #expect(before.contains("gavel_events_total{event=\"\(event)\"} 0"), "\(event)")
+            }
+            let capacity = before.split(separator: "\n").first { $0.hasPrefix("gavel_bid_queue_capacity ") }
+            // 10,000 split evenly over one worker per core.
+            let workers = Double(ProcessInfo.processInfo.activeProcessorCount)
+            #expect(capacity.flatMap { Double($0.split(separator: " ")[1]) } == (10_000 / workers).rounded(.down) * workers)
+            let id = try await client.listItem(seller, bench: bench)
+            for step in 0..<5 {
+                #expect(try await client.bid(bidder, on: id, amount: 2_000 + step * 500).status == .created)
+            }
+            let after = try await client.execute(uri: "/metrics", method: .get).text
+            let depth = after.split(separator: "\n").first { $0.hasPrefix("gavel_bid_queue_depth ") }
+            #expect(depth.flatMap { Double($0.split(separator: " ")[1]) } == 0)
+            #expect(after.contains("gavel_bids_total{outcome=\"accepted\"} 5"))
         }
     }
 

@@ -15,11 +15,11 @@ final class BidEngine: Service, Sendable {
         let perWorker = max(1, queueCapacity / count)
         self.workers = (0..<count).map { BidWorker(index: $0, capacity: perWorker, applier: applier) }
         self.metrics = metrics
+        metrics.queueCapacity.record(perWorker * count)
     }
 
     func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
         let worker = workers[Self.route(itemID, count: workers.count)]
-        metrics.queueDepth.record(workers.reduce(0) { $0 + $1.depth } + 1)
         return try await worker.submit(itemID, command)
     }
 
@@ -50,7 +50,6 @@ final class BidEngine: Service, Sendable {
             }
         }
         watcher.cancel()
-        metrics.queueDepth.record(0)
     }
 
     /// A stable, uniform worker index from the id's random bits.

@@ -45,6 +45,8 @@ final class BidWorker: Sendable {
                 guard queue.accepting else { return (StorageError.shuttingDown, nil) }
                 guard queue.pending.count < capacity else { return (StorageError.overloaded, nil) }
                 queue.pending.append(Pending(itemID: itemID, command: command, continuation: continuation))
+                // Counted under the lock, so the worker's decrement can never come first.
+                applier.metrics.queueChanged(by: 1)
                 defer { queue.wakeup = nil }
                 return (nil, queue.wakeup)
             }
@@ -79,6 +81,7 @@ final class BidWorker: Sendable {
                 return Array(queue.pending.prefix(count))
             }
             guard let batch else { return }
+            if !batch.isEmpty { applier.metrics.queueChanged(by: -batch.count) }
             if batch.isEmpty {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = queue.withLock { queue -> Bool in

@@ -13,6 +13,7 @@ public final class Store: Sendable {
         self.writer = writer
         self.gate = gate
         self.metrics = metrics
+        for name in Outbox.eventNames { _ = metrics.counter("gavel_events_total", [("event", name)]) }
         try Migrations.migrator.migrate(writer)
         self.feed = EventFeed(lastSeq: try writer.read(Outbox.lastSeq))
     }
