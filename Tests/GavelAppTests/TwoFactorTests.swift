@@ -125,6 +125,35 @@ struct TwoFactorTests {
         }
     }
 
+    @Test("each challenge answer counts once in gavel_two_factor_total, under its own result")
+    func countsEachAttemptOnce() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            func counts() async throws -> [String: Int] {
+                let text = try await client.execute(uri: "/metrics", method: .get).text
+                var counts: [String: Int] = [:]
+                for line in text.split(separator: "\n") where line.hasPrefix("gavel_two_factor_total{result=\"") {
+                    let result = line.dropFirst("gavel_two_factor_total{result=\"".count).prefix { $0 != "\"" }
+                    counts[String(result)] = Int(line.split(separator: " ").last ?? "")
+                }
+                return counts
+            }
+            let token = try await client.signUp("count@example.com")
+            let (secret, recovery) = try await client.enableTwoFactor(token: token, bench: bench)
+            let start = try await counts()
+            // The enrolment code again: a replay, not also "invalid".
+            #expect(try await answer(client, try await challenge(client, "count@example.com"), code: try bench.code(secret)).status == .unauthorized)
+            #expect(try await answer(client, try await challenge(client, "count@example.com"), code: "000000").status == .unauthorized)
+            #expect(try await answer(client, try await challenge(client, "count@example.com"), recovery: recovery[0]).status == .ok)
+            bench.clock.advance(30)
+            #expect(try await answer(client, try await challenge(client, "count@example.com"), code: try bench.code(secret)).status == .ok)
+            let end = try await counts()
+            for (result, added) in ["replay": 1, "invalid": 1, "recovery": 1, "success": 1, "locked": 0] {
+                #expect((end[result] ?? -1) - (start[result] ?? 0) == added, "\(result)")
+            }
+        }
+    }
+
     @Test("a recovery code works once, typed with or without its dash")
     func recoveryCode() async throws {
         let bench = try await IdentityBench()

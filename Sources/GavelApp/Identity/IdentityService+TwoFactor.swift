@@ -87,23 +87,26 @@ extension IdentityService {
         let account = try await self.account(user)
         guard let secret = account.twoFactorSecret else { throw Self.challengeInvalid }
 
+        // Each attempt counts once in gavel_two_factor_total, under the result it had.
         var accepted = false
+        var failure = IdentityMetrics.TwoFactorResult.invalid
         if let code {
             if let step = TwoFactorCrypto.totp(secret).matchingStep(code, at: now) {
                 accepted = try await repository.acceptStep(user, step: step)
-                if !accepted { metrics.secondFactor(.replay) }
+                if !accepted { failure = .replay }
             }
         } else if let recoveryCode, RecoveryCode.normalize(recoveryCode) != nil {
             accepted = try await repository.useRecoveryCode(user, hash: TwoFactorCrypto.recoveryHash(recoveryCode, user: user), now: now)
-            if accepted { metrics.secondFactor(.recovery) }
         }
         guard accepted else {
-            if try await repository.recordChallengeFailure(challengeID) >= Self.challengeMaxFailures { metrics.limited(.challenge) }
-            try await failedFactor(user: user, address: address, now: now, result: .invalid, problem: Self.invalidCode)
+            // The attempt that uses up the challenge is still answered 401; the 429s after it
+            // are what counts as rate limiting.
+            _ = try await repository.recordChallengeFailure(challengeID)
+            try await failedFactor(user: user, address: address, now: now, result: failure, problem: Self.invalidCode)
         }
         guard try await repository.consumeChallenge(challengeID, now: now) else { throw Self.challengeInvalid }
         try await throttle.recordSuccess(account: user)
-        metrics.secondFactor(.success)
+        metrics.secondFactor(code == nil ? .recovery : .success)
         metrics.login(.success)
         return try await issueTokens(for: user, amr: ["pwd", "otp"], now: now)
     }
