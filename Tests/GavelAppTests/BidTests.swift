@@ -203,3 +203,46 @@ struct BidTests {
         }
     }
 }
+
+@Suite("Bid engine failures")
+struct BidFailureTests {
+    @Test("a batch that cannot commit is retried, dead-lettered with a metric, and answered 503; nothing changes")
+    func deadLetter() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            // Every insert into bids fails, as a full disk or a corrupt page would.
+            _ = try await bench.service.store.write("test.break") { db in
+                try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON bids BEGIN SELECT RAISE(ABORT, 'injected'); END")
+                return true
+            }
+            let failed = try await client.bid(bidder, on: id, amount: 1_200)
+            #expect(failed.status == .serviceUnavailable)
+            #expect(try failed.problemCode() == "bid.not_recorded")
+            #expect(failed.headers[.retryAfter] != nil)
+            let item = try await client.item(id)
+            #expect(item["bid_count"] as? Int == 0)
+            #expect(item["current_price"] as? Int == 1_000)
+            let letters = try await bench.service.store.read("test") { db in
+                try Row.fetchAll(db, sql: "SELECT item_id, amount, attempts, error FROM dead_letters").map { row in
+                    "\(row["item_id"] as String) \(row["amount"] as Int) \(row["attempts"] as Int) \(row["error"] as String)"
+                }
+            }
+            #expect(letters.count == 1)
+            #expect(letters.first?.hasPrefix("\(id) 1200 4 ") == true, "\(letters)")
+            #expect(letters.first?.contains("injected") == true)
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("gavel_bid_dead_letters_total 1"))
+            #expect(metrics.contains(#"gavel_bids_total{outcome="failed"} 1"#))
+
+            // Once the fault is gone the same bid goes through.
+            _ = try await bench.service.store.write("test.repair") { db in
+                try db.execute(sql: "DROP TRIGGER broken")
+                return true
+            }
+            #expect(try await client.bid(bidder, on: id, amount: 1_200).status == .created)
+        }
+    }
+}

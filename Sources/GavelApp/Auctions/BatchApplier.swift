@@ -41,7 +41,10 @@ struct BatchApplier: Sendable {
         let start = ContinuousClock.now
         if let error = await commit(effects) {
             await deadLetter(batch, error: error)
-            for pending in batch { pending.continuation.resume(throwing: error) }
+            // The callers learn only that nothing was recorded; the cause is in the log and the table.
+            let refusal = Problem.unavailable(
+                "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
+            for pending in batch { pending.continuation.resume(throwing: refusal) }
             return
         }
         metrics.commitDuration.recordInterval(since: start)
