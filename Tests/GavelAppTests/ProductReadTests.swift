@@ -72,6 +72,10 @@ struct ProductReadTests {
                 return (try response.object()["data"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted()
             }
             #expect(try await names("q=red") == ["Red Chair", "Red Lamp"])
+            // Form encoding, as browsers send it: `+` is a space, `%2B` a plus.
+            #expect(try await names("q=red+chair") == ["Red Chair"])
+            #expect(try await names("q=red%20chair") == ["Red Chair"])
+            #expect(try await names("q=red%2Bchair") == [])
             #expect(try await names("min_price=1500&max_price=5000") == ["Blue Chair", "Red Lamp"])
             #expect(try await names("seller_id=\(alice.id.text)&q=chair") == ["Blue Chair", "Red Chair"])
             let sorted = try await client.execute(uri: "/api/v1/products?sort=price_desc", method: .get)

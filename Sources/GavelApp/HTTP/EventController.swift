@@ -23,8 +23,8 @@ struct EventController: Sendable {
     }
 
     @Sendable func feed(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let after = try Self.sequence(request.uri.queryParameters["after"], field: "after") ?? 0
-        let limit = try Self.limit(request.uri.queryParameters["limit"])
+        let after = try Self.sequence(request.uri.formParameters["after"], field: "after") ?? 0
+        let limit = try Self.limit(request.uri.formParameters["limit"])
         let events = try await store.read("event.list") { db in try Outbox.read(after: after, limit: limit, in: db) }
         let page = Page(data: events.map(EventEnvelope.init), nextAfter: events.last?.seq ?? after)
         return Response.json(ByteBuffer(bytes: try JSONCoding.encode(page)))
@@ -38,7 +38,7 @@ struct EventController: Sendable {
     /// else at the current end of the feed (live events only).
     static func start(_ request: Request) throws -> Int64? {
         try sequence(request.headers[.lastEventID].map { Substring($0) }, field: "Last-Event-ID")
-            ?? sequence(request.uri.queryParameters["after"], field: "after")
+            ?? sequence(request.uri.formParameters["after"], field: "after")
     }
 
     /// Outbox events after `start` (or from now), optionally only those about `subject`.

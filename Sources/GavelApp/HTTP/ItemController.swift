@@ -27,7 +27,7 @@ struct ItemController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (query, page) = try ListParameters.items(request.uri.queryParameters, viewer: context.user?.id)
+        let (query, page) = try ListParameters.items(request.uri.formParameters, viewer: context.user?.id)
         let (items, total) = service.catalog.list(query, page: page)
         return try Self.page(items.map { ItemRepresentation($0, viewer: context.user?.id) }, page: page, total: total)
     }
@@ -134,7 +134,7 @@ struct ItemController: Sendable {
 
     @Sendable func bids(_ request: Request, context: AppRequestContext) async throws -> Response {
         let item = try found(context.parameters.get("id"), viewer: context.user?.id)
-        let page = try ListParameters.page(request.uri.queryParameters)
+        let page = try ListParameters.page(request.uri.formParameters)
         let (bids, total) = try await service.bids(of: item.id, page: page)
         return try Self.page(bids.map(BidRepresentation.init), page: page, total: total)
     }

@@ -88,3 +88,21 @@ enum ListParameters {
         return try reader.page()
     }
 }
+
+extension URI {
+    /// Query parameters decoded the way forms and `URLSearchParams` encode them: `+` is a space
+    /// and `%2B` a plus. (Hummingbird's `queryParameters` leaves `+` as it is, so a search sent
+    /// by a browser for "teapot 42" looked for "teapot+42".)
+    var formParameters: FlatDictionary<Substring, Substring> {
+        guard let query, !query.isEmpty else { return [:] }
+        return FlatDictionary(query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (key: Self.formDecoded(parts[0]), value: parts.count > 1 ? Self.formDecoded(parts[1]) : "")
+        })
+    }
+
+    private static func formDecoded(_ text: Substring) -> Substring {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return Substring(spaced.removingPercentEncoding ?? spaced)
+    }
+}

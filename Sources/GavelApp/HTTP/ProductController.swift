@@ -25,7 +25,7 @@ struct ProductController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (query, page) = try ListParameters.products(request.uri.queryParameters)
+        let (query, page) = try ListParameters.products(request.uri.formParameters)
         let (items, total) = try await service.repository.list(query, page: page)
         return Response.json(representations.page(items, page: page, total: total))
     }
