@@ -60,3 +60,32 @@ struct IdempotencyTests {
         }
     }
 }
+
+@Suite("Idempotent item creation")
+struct ItemIdempotencyTests {
+    @Test("a retried item creation replays the first answer and lists one item; another body is 422")
+    func items() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let body = #"{"name": "Clock", "start_price": 1000, "ends_at": "\#(bench.timestamp(3_600))"}"#
+        try await bench.run { client in
+            let key = seller.authorization + [.idempotencyKey: "lot-1"]
+            let first = try await client.post("/api/v1/items", json: body, headers: key)
+            let second = try await client.post("/api/v1/items", json: body, headers: key)
+            #expect(first.status == .created)
+            #expect(second.status == .created)
+            #expect(second.text == first.text)
+            #expect(second.headers[.location] == first.headers[.location])
+            let list = try await client.execute(uri: "/api/v1/items?seller_id=\(seller.id.text)", method: .get)
+            #expect(try list.object()["total"] as? Int == 1)
+            let events = try await client.execute(uri: "/api/v1/events", method: .get).object()["data"] as? [[String: Any]] ?? []
+            #expect(events.filter { $0["event"] as? String == "item.created" }.count == 1)
+
+            let other = try await client.post("/api/v1/items", json: body.replacingOccurrences(of: "Clock", with: "Watch"), headers: key)
+            #expect(other.status == .unprocessableContent)
+            #expect(try other.problemCode() == "idempotency.key_reused")
+            // Without a key, the same body is a second listing.
+            #expect(try await client.post("/api/v1/items", json: body, headers: seller.authorization).status == .created)
+        }
+    }
+}

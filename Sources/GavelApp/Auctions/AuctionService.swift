@@ -14,7 +14,21 @@ struct AuctionService: Sendable {
 
     static func bidScope(_ item: UUID) -> String { "POST /api/v1/items/\(item.text)/bids" }
 
-    func create(_ draft: ItemDraft, publish: Bool, seller: UUID, context: WriteContext) async throws -> Item {
+    static let createScope = "POST /api/v1/items"
+
+    enum Creation: Sendable {
+        case created(Item)
+        /// A retry of an earlier request with the same `Idempotency-Key`.
+        case replayed(IdempotentResponse)
+    }
+
+    /// Creates a listing. With an idempotency key, the answer (the seller's view, `body`) is
+    /// stored in the same transaction, and a retry gets it back instead of a second listing.
+    func create(
+        _ draft: ItemDraft, publish: Bool, seller: UUID, context: WriteContext,
+        idempotency: (key: String, hash: String)? = nil, body: @escaping @Sendable (Item) -> [UInt8] = { _ in [] }
+    ) async throws -> Creation {
+        if let idempotency, let stored = try await storedResponse(seller, idempotency) { return .replayed(stored) }
         let context = context.at(now())
         let validated = try ItemRules.validate(draft, now: context.now, defaults: defaults)
         let status: ItemStatus = !publish ? .draft : (validated.terms.startsAt > context.now ? .scheduled : .active)
@@ -22,15 +36,36 @@ struct AuctionService: Sendable {
             id: Identifier.make(at: context.now), sellerID: seller, name: validated.name, description: validated.description,
             terms: validated.terms, state: AuctionState.opening(validated.terms, status: status),
             extensionOverridden: validated.extensionOverridden, version: 1, createdAt: context.now, updatedAt: context.now)
-        _ = try await store.write("item.create", { db in
-            try ItemRecords.insert(item, in: db)
-            try Outbox.append(
-                [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: context.now)],
-                context: context, in: db)
-            return item
-        }, afterCommit: catalog.upsert)
+        let claim = idempotency.map { IdempotencyClaim(userID: seller, scope: Self.createScope, key: $0.key, requestHash: $0.hash) }
+        do {
+            _ = try await store.write("item.create", { db in
+                try ItemRecords.insert(item, in: db)
+                if let claim {
+                    let response = IdempotentResponse(
+                        requestHash: claim.requestHash, status: 201, location: "/api/v1/items/\(item.id.text)", body: body(item))
+                    try IdempotencyRecords.insert(claim, response: response, at: context.now, in: db)
+                }
+                try Outbox.append(
+                    [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: context.now)],
+                    context: context, in: db)
+                return item
+            }, afterCommit: catalog.upsert)
+        } catch is IdempotencyRecords.KeyInUse {
+            // A concurrent request with the same key won; answer as its retry would be answered.
+            guard let idempotency, let stored = try await storedResponse(seller, idempotency) else {
+                throw Problem.idempotencyConflict
+            }
+            return .replayed(stored)
+        }
         closer.rearm()
-        return item
+        return .created(item)
+    }
+
+    private func storedResponse(_ seller: UUID, _ idempotency: (key: String, hash: String)) async throws -> IdempotentResponse? {
+        let stored = try await store.read("idempotency.find") { db in
+            try IdempotencyRecords.find(userID: seller, scope: Self.createScope, key: idempotency.key, in: db)
+        }
+        return try IdempotentResponse.replay(stored, for: idempotency.hash)
     }
 
     /// The item as `viewer` may see it: a draft is its seller's alone.

@@ -164,11 +164,7 @@ struct BatchApplier: Sendable {
             }
         }
         guard let stored else { return nil }
-        guard stored.requestHash == claim.requestHash else {
-            return .refused(Problem(
-                .unprocessableContent, code: "idempotency.key_reused",
-                detail: "This Idempotency-Key was used with a different request body."))
-        }
+        guard stored.requestHash == claim.requestHash else { return .refused(.idempotencyKeyReused) }
         return .replayed(stored)
     }
 

@@ -22,3 +22,32 @@ enum IdempotencyKey {
         SHA256.hash(data: Array(body.readableBytesView)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+extension Problem {
+    /// The key came back with a different body: not a retry, and not a new request either.
+    static let idempotencyKeyReused = Problem(
+        .unprocessableContent, code: "idempotency.key_reused", detail: "This Idempotency-Key was used with a different request body.")
+
+    /// A concurrent request holds the key and has not answered yet.
+    static let idempotencyConflict = Problem(
+        .conflict, code: "idempotency.conflict", detail: "Another request with this Idempotency-Key is being processed; retry it.")
+}
+
+extension IdempotentResponse {
+    /// `stored` when it answers this very request (same body), `nil` when there is none;
+    /// a stored answer for another body is 422.
+    static func replay(_ stored: IdempotentResponse?, for requestHash: String) throws -> IdempotentResponse? {
+        guard let stored else { return nil }
+        guard stored.requestHash == requestHash else { throw Problem.idempotencyKeyReused }
+        return stored
+    }
+}
+
+extension IdempotentResponse {
+    /// The stored answer, sent again as it was first sent.
+    var response: Response {
+        var response = Response.json(ByteBuffer(bytes: body), status: .init(code: status))
+        response.headers[.location] = location
+        return response
+    }
+}

@@ -38,12 +38,21 @@ struct ItemController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let (body, _) = try await request.decodeStrict(CreateItemBody.self, limit: maxBodyBytes)
+        let (body, raw) = try await request.decodeStrict(CreateItemBody.self, limit: maxBodyBytes)
+        let idempotency = try IdempotencyKey.read(request).map { (key: $0, hash: IdempotencyKey.hash(raw)) }
         let (draft, publish) = try body.draft()
-        let item = try await service.create(draft, publish: publish, seller: context.user.id, context: context.writeContext)
-        var response = try Self.itemResponse(item, viewer: context.user.id, status: .created)
-        response.headers[.location] = "\(Self.collection)/\(item.id.text)"
-        return response
+        let seller = context.user.id
+        switch try await service.create(
+            draft, publish: publish, seller: seller, context: context.writeContext, idempotency: idempotency,
+            body: { item in (try? JSONCoding.encode(ItemRepresentation(item, viewer: seller))) ?? [] })
+        {
+        case .created(let item):
+            var response = try Self.itemResponse(item, viewer: seller, status: .created)
+            response.headers[.location] = "\(Self.collection)/\(item.id.text)"
+            return response
+        case .replayed(let stored):
+            return stored.response
+        }
     }
 
     @Sendable func patch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -122,7 +131,7 @@ struct ItemController: Sendable {
         case .bidAccepted(let bid, let item):
             return Response.json(ByteBuffer(bytes: BidResponse.json(bid, item)), status: .created)
         case .replayed(let stored):
-            return Response.json(ByteBuffer(bytes: stored.body), status: .init(code: stored.status))
+            return stored.response
         case .bidRejected(let rejection, let item):
             throw Self.problem(rejection, item, bidder: context.user.id)
         case .refused(let problem):

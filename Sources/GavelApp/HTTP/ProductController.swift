@@ -47,9 +47,7 @@ struct ProductController: Sendable {
                 response.headers[.location] = "\(Self.collection)/\(product.id.text)"
                 return response
             case .replayed(let stored):
-                var response = Response.json(ByteBuffer(bytes: stored.body), status: .init(code: stored.status))
-                response.headers[.location] = stored.location
-                return response
+                return stored.response
             }
         } catch ProductStoreError.nameTaken {
             throw Self.nameTaken

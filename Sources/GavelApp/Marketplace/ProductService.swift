@@ -32,23 +32,16 @@ struct ProductService: Sendable {
         } catch is IdempotencyRecords.KeyInUse {
             // A concurrent request with the same key won; answer as its retry would be answered.
             guard let idempotency, let stored = try await storedResponse(seller, idempotency) else {
-                throw Problem(
-                    .conflict, code: "idempotency.conflict",
-                    detail: "Another request with this Idempotency-Key is being processed; retry it.")
+                throw Problem.idempotencyConflict
             }
             return .replayed(stored)
         }
     }
 
     private func storedResponse(_ seller: UUID, _ idempotency: (key: String, hash: String)) async throws -> IdempotentResponse? {
-        guard let stored = try await repository.idempotentResponse(userID: seller, scope: Self.createScope, key: idempotency.key)
-        else { return nil }
-        guard stored.requestHash == idempotency.hash else {
-            throw Problem(
-                .unprocessableContent, code: "idempotency.key_reused",
-                detail: "This Idempotency-Key was used with a different request body.")
-        }
-        return stored
+        try IdempotentResponse.replay(
+            try await repository.idempotentResponse(userID: seller, scope: Self.createScope, key: idempotency.key),
+            for: idempotency.hash)
     }
 
     func replace(_ id: UUID, with draft: ProductDraft, by user: UUID, ifMatch: String?, context: WriteContext) async throws -> Product {
