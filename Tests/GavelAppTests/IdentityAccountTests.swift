@@ -24,6 +24,10 @@ struct IdentityAccountTests {
             let events = try #require(try feed.object()["data"] as? [[String: Any]])
             #expect(events.last?["event"] as? String == "identity.user.registered")
             #expect(!feed.text.contains("password"))
+            // The feed is public: it names the account, not its email address.
+            let payload = try #require(events.last?["payload"] as? [String: Any])
+            #expect(Set(payload.keys) == ["id", "name", "created_at"])
+            #expect(!feed.text.contains("ada@example.com"))
         }
     }
 

@@ -19,7 +19,7 @@ struct Account: Sendable, Equatable {
 /// What `/me` and registration show of an account.
 struct AccountRepresentation: Encodable {
     let id: String
-    let email: String
+    let email: String?
     let name: String
     let twoFactorEnabled: Bool?
     let createdAt: String
@@ -29,9 +29,10 @@ struct AccountRepresentation: Encodable {
         case twoFactorEnabled = "two_factor_enabled", createdAt = "created_at"
     }
 
-    init(_ account: Account, includeTwoFactor: Bool = true) {
+    /// `includeEmail: false` for what anyone may read (the event feed is public).
+    init(_ account: Account, includeTwoFactor: Bool = true, includeEmail: Bool = true) {
         id = account.id.text
-        email = account.email
+        email = includeEmail ? account.email : nil
         name = account.name
         twoFactorEnabled = includeTwoFactor ? account.twoFactorEnabled : nil
         createdAt = Timestamp.format(account.createdAt)
