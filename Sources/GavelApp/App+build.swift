@@ -75,6 +75,7 @@ public func buildApplication(
     let auctions = try await auctionService(config, store: store, metrics: metrics, logger: logger, now: now)
     ItemController(service: auctions, maxBodyBytes: config.server.maxBodyBytes, heartbeat: .seconds(15))
         .addRoutes(to: router, table: routes)
+    WebController().addRoutes(to: router, table: routes)
 
     let application = Application(
         router: router,
