@@ -111,9 +111,8 @@ public struct Seeder {
                 try db.execute(
                     sql: "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [id.text, email, name, hash, Timestamp.millis(context.now), Timestamp.millis(context.now)])
-                let payload = try JSONCoding.encode([
-                    "id": id.text, "email": email, "name": name, "created_at": Timestamp.format(context.now),
-                ])
+                // The public shape of AccountRepresentation in events: no email address.
+                let payload = try JSONCoding.encode(["id": id.text, "name": name, "created_at": Timestamp.format(context.now)])
                 try Outbox.append(
                     [OutboxEvent("identity.user.registered", subject: id, payload: payload, at: context.now)],
                     context: context, in: db)

@@ -42,7 +42,30 @@ struct StorageTests {
         _ = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let applied = try await store.read("test") { db in try Migrations.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions"])
+        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations"])
+    }
+
+    @Test("v4 removes email addresses from registrations already in the event feed, and nothing else")
+    func registrationsLoseTheirEmail() throws {
+        let queue = try DatabaseQueue()
+        try Migrations.migrator.migrate(queue, upTo: "v3-auctions")
+        try queue.write { db in
+            for (event, payload) in [
+                ("identity.user.registered", #"{"created_at":"2026-01-01T00:00:00.000Z","email":"a@b.test","id":"x","name":"A"}"#),
+                ("product.created", #"{"email":"kept@b.test","id":"p"}"#),
+            ] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
+                        VALUES (?, ?, 'v1', 0, 't', 'c', NULL, ?)
+                        """, arguments: [UUID().text, event, payload])
+            }
+        }
+        try Migrations.migrator.migrate(queue)
+        let payloads = try queue.read { db in try String.fetchAll(db, sql: "SELECT payload FROM events ORDER BY seq") }
+        #expect(payloads == [
+            #"{"created_at":"2026-01-01T00:00:00.000Z","id":"x","name":"A"}"#, #"{"email":"kept@b.test","id":"p"}"#,
+        ])
     }
 
     @Test("when every database slot stays busy past acquire_timeout a write is 503 with Retry-After")

@@ -163,6 +163,14 @@ enum Migrations {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v4-private-registrations") { db in
+            // The public event feed carried new accounts' email addresses; remove them from
+            // what was already written.
+            try db.execute(sql: """
+                UPDATE events SET payload = json_remove(payload, '$.email')
+                WHERE event = 'identity.user.registered' AND json_extract(payload, '$.email') IS NOT NULL
+                """)
+        }
         return migrator
     }
 }
