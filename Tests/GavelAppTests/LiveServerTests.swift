@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import GavelApp
@@ -86,5 +87,29 @@ struct LiveServerTests {
         #expect(ended.isEmpty || ended.hasSuffix("\r\n\r\n") || ended.contains("0\r\n\r\n"))
         try await server.task.value
         #expect((try? RawHTTPConnection(port: server.port)) == nil, "the listener is closed after shutdown")
+    }
+
+    @Test("a taken port fails start-up promptly with an error instead of hanging")
+    func portTaken() async throws {
+        let first = try await start()
+        let config = try await TestApp.config(environment: ["GAVEL_SERVER_PORT": "\(first.port)"])
+        let second = try await buildApplication(config: config, logger: TestApp.logger)
+        let outcome = Mutex<String?>(nil)
+        let group = second.serviceGroup(signals: [])
+        // Not awaited directly: if start-up hangs, the test must fail, not hang with it.
+        Task {
+            do {
+                try await group.run()
+                outcome.withLock { $0 = "returned" }
+            } catch {
+                outcome.withLock { $0 = "threw" }
+            }
+        }
+        for _ in 0..<250 where outcome.withLock({ $0 }) == nil {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(outcome.withLock { $0 } == "threw")
+        await first.group.triggerGracefulShutdown()
+        try await first.task.value
     }
 }

@@ -44,10 +44,16 @@ final class BidEngine: Service, Sendable {
             try? await gracefulShutdown()
             finish()
         }
-        await withDiscardingTaskGroup { group in
-            for worker in workers {
-                group.addTask { await worker.run() }
+        // Cancellation (a sibling service failed, e.g. the port was taken) ends the workers the
+        // same way, after what is queued; without this the process hung instead of exiting.
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for worker in workers {
+                    group.addTask { await worker.run() }
+                }
             }
+        } onCancel: {
+            finish()
         }
         watcher.cancel()
     }
