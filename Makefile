@@ -1,16 +1,22 @@
 # Gavel — developer and CI entry points.
 #
-#   make build   debug build of the binary and the test bundles
-#   make run     build, then serve with config.yaml (embedded SQLite under data/)
-#   make test    deps, build, `swift test`, then the end-to-end script against the debug binary
-#   make e2e     only the end-to-end script (expects an existing debug build)
-#   make bench   release build, then wrk benchmarks (scripts/bench.sh)
-#   make deps    install missing system and Python packages (idempotent; quiet when present)
-#   make clean   remove build products and local data
+#   make build       debug build of the binary and the test bundles
+#   make run         build, then serve with config.yaml (embedded SQLite under data/)
+#   make test        deps, build, `swift test`, then against the debug binary: the end-to-end
+#                    script, the observability loop (promtool, dashboards, Prometheus + Locust),
+#                    contract fuzzing (schemathesis), the real-browser test and the compose check
+#   make e2e         only the end-to-end script (expects an existing debug build)
+#   make bench       release build, then wrk benchmarks (scripts/bench.sh)
+#   make up          build and start the compose stack: gavel :8080, Locust :8089, Grafana :3000,
+#                    Prometheus :9090 (needs a Docker engine)
+#   make down        stop the stack
+#   make loadtest    headless Locust against URL (default http://127.0.0.1:8080, i.e. `make run`);
+#                    SHAPE=smoke|baseline|stress|sniping picks a load shape (default smoke)
+#   make screenshot  regenerate the README's picture of the demo page
+#   make deps        install missing system and Python packages (idempotent; quiet when present)
+#   make clean       remove build products, local data, and the stack's containers and volumes
 #
 # Works as root on a fresh Debian 12 with Swift preinstalled (uses sudo when not root).
-# Compose targets (up, down, loadtest) are added later; `clean` will then also remove
-# containers and volumes.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,50 +29,54 @@ DEBUG_BIN   := .build/debug/gavel
 RELEASE_BIN := .build/release/gavel
 
 # System packages: libsqlite3-dev is needed to compile GRDB; curl, jq and python3 are used by
-# scripts/e2e.sh (python3 also mints JWTs); wrk only by the benchmark.
-# Python modules: pyotp is the independent TOTP implementation scripts/e2e.sh checks 2FA with.
+# the scripts (python3 also mints JWTs); prometheus (with promtool) and docker-compose (which
+# validates compose.yaml without an engine) by scripts/observability.sh and check_compose.py;
+# chromium and its driver by the browser test; wrk only by the benchmark.
+# TOOL_DEPS entries are COMMAND or COMMAND:PACKAGE.
 APT_DEPS   := libsqlite3-dev
-TOOL_DEPS  := curl jq python3
-PY_DEPS    := pyotp
+TOOL_DEPS  := curl jq python3 prometheus promtool:prometheus docker-compose chromium chromedriver:chromium-driver
 BENCH_DEPS := wrk
+# Python packages, pinned in these files: Locust and pyotp (the independent TOTP implementation
+# the scripts check 2FA with), schemathesis and selenium. PY_IMPORTS are checked before pip runs.
+PY_REQUIREMENTS := locust/requirements.txt scripts/requirements.txt
+PY_IMPORTS      := locust pyotp schemathesis selenium
+
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+URL     ?= http://127.0.0.1:8080
+SHAPE   ?= smoke
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || command -v sudo 2>/dev/null)
 
-# $(call ensure_pkgs,PACKAGES,CHECK) — install the Debian packages whose check fails.
-# CHECK is `pkg` (dpkg -s, for libraries) or `cmd` (command -v, for tools).
-# `apt-get update` runs only when something is actually missing.
+# $(call ensure_pkgs,ENTRIES,CHECK) — install the Debian packages whose check fails.
+# CHECK is `pkg` (dpkg -s, for libraries) or `cmd` (command -v, for tools; an entry may be
+# COMMAND:PACKAGE). `apt-get update` runs only when something is actually missing.
 define ensure_pkgs
 	missing=""; \
-	for p in $(1); do \
-	  if [ "$(2)" = pkg ]; then dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
-	  else command -v "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; fi; \
+	for entry in $(1); do \
+	  cmd=$${entry%%:*}; pkg=$${entry#*:}; \
+	  if [ "$(2)" = pkg ]; then dpkg -s "$$pkg" >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	  else command -v "$$cmd" >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
+	  missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	  echo "deps: installing $$missing"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 endef
 
-# $(call ensure_py,MODULES) — pip-install the Python modules that `python3` cannot import.
-# Where pip is missing or refuses (a Debian python3 is "externally managed", PEP 668), falls
-# back to Debian's python3-MODULE package. Prints nothing when every module is importable.
+# Installs the pinned Python requirements when one of PY_IMPORTS cannot be imported.
 define ensure_py
-	for m in $(1); do \
-	  python3 -c "import $$m" >/dev/null 2>&1 && continue; \
-	  echo "deps: installing Python package $$m"; \
-	  pip_err=$$(mktemp); \
-	  if ! python3 -m pip install --quiet --disable-pip-version-check "$$m" 2>"$$pip_err"; then \
-	    echo "deps: pip could not install $$m ($$(grep -m1 -i error "$$pip_err" || tail -n 1 "$$pip_err")); trying python3-$$m"; \
-	    $(SUDO) apt-get update -qq; \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "python3-$$m"; \
-	  fi; \
-	  rm -f "$$pip_err"; \
-	  python3 -c "import $$m" || { echo "deps: python3 still cannot import $$m" >&2; exit 1; }; \
-	done
+	if ! python3 -c "import $(subst $(eval) ,$(comma),$(PY_IMPORTS))" >/dev/null 2>&1; then \
+	  echo "deps: installing Python packages from $(PY_REQUIREMENTS)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(PY_REQUIREMENTS)); \
+	  python3 -c "import $(subst $(eval) ,$(comma),$(PY_IMPORTS))" \
+	    || { echo "deps: python3 still cannot import $(PY_IMPORTS)" >&2; exit 1; }; \
+	fi
 endef
+comma := ,
 
-.PHONY: help deps deps-bench build build-release run test e2e bench clean
+.PHONY: help deps deps-bench build build-release run test e2e bench up down loadtest screenshot clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -74,7 +84,7 @@ help:
 deps:
 	@$(call ensure_pkgs,$(APT_DEPS),pkg)
 	@$(call ensure_pkgs,$(TOOL_DEPS),cmd)
-	@$(call ensure_py,$(PY_DEPS))
+	@$(call ensure_py)
 
 deps-bench: deps
 	@$(call ensure_pkgs,$(BENCH_DEPS),cmd)
@@ -93,6 +103,10 @@ run: build
 test: build
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	scripts/e2e.sh
+	scripts/observability.sh $(DEBUG_BIN)
+	scripts/fuzz.sh $(DEBUG_BIN)
+	scripts/browser_test.sh --bin $(DEBUG_BIN)
+	python3 scripts/check_compose.py
 
 e2e:
 	scripts/e2e.sh
@@ -100,5 +114,20 @@ e2e:
 bench: deps-bench build-release
 	scripts/bench.sh
 
+up:
+	$(COMPOSE) up -d --build
+	@echo "gavel http://localhost:8080  locust http://localhost:8089  grafana http://localhost:3000 (admin/admin)  prometheus http://localhost:9090"
+
+down:
+	$(COMPOSE) down
+
+loadtest: deps
+	locust --config locust/locust.conf -f locust/locustfile.py,locust/shapes/$(SHAPE).py --headless --host $(URL) --only-summary
+
+screenshot: build
+	scripts/browser_test.sh --bin $(DEBUG_BIN) --readme-screenshot Tests/screenshots/demo.png
+
+# Containers and volumes go only where an engine answers; build products and data always.
 clean:
+	-if docker info >/dev/null 2>&1; then $(COMPOSE) down --volumes --remove-orphans; fi
 	rm -rf .build data
