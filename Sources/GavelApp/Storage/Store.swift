@@ -32,11 +32,6 @@ public final class Store: Sendable {
             // WAL file is truncated back to 64 MB after a checkpoint.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
-            if !db.configuration.readonly {
-                // The writer's page cache holds the index pages bid batches land on; with the
-                // default 2 MB they are re-read from the WAL with a system call each.
-                try db.execute(sql: "PRAGMA cache_size = -16384")
-            }
         }
         let writer: any DatabaseWriter
         if config.sqlitePath == ":memory:" {
