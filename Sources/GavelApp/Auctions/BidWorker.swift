@@ -35,8 +35,6 @@ final class BidWorker: Sendable {
         self.applier = applier
     }
 
-    var depth: Int { queue.withLock { $0.pending.count } }
-
     /// Queues a command and waits for its verdict. A full queue is `StorageError.overloaded`; a
     /// worker that stopped accepting (shutdown) is `StorageError.shuttingDown`.
     func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {

@@ -3,7 +3,7 @@ import GavelCore
 import Hummingbird
 import NIOCore
 
-/// The `Idempotency-Key` header of creating requests (products, bids).
+/// The `Idempotency-Key` header of creating requests (products, items, bids).
 enum IdempotencyKey {
     /// The request's key, if it sent one. Keys are opaque to the server but bounded:
     /// 1–255 visible ASCII characters, else 400.
@@ -41,9 +41,7 @@ extension IdempotentResponse {
         guard stored.requestHash == requestHash else { throw Problem.idempotencyKeyReused }
         return stored
     }
-}
 
-extension IdempotentResponse {
     /// The stored answer, sent again as it was first sent.
     var response: Response {
         var response = Response.json(ByteBuffer(bytes: body), status: .init(code: status))
