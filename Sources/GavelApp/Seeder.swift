@@ -106,17 +106,18 @@ public struct Seeder {
                     ids.append(UUID(uuidString: existing)!)
                     continue
                 }
-                let id = Identifier.make(at: context.now)
-                let name = "Demo User \(index)"
+                let account = Account(
+                    id: Identifier.make(at: context.now), email: email, name: "Demo User \(index)", passwordHash: hash,
+                    createdAt: context.now)
                 try db.execute(
                     sql: "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id.text, email, name, hash, Timestamp.millis(context.now), Timestamp.millis(context.now)])
-                // The public shape of AccountRepresentation in events: no email address.
-                let payload = try JSONCoding.encode(["id": id.text, "name": name, "created_at": Timestamp.format(context.now)])
+                    arguments: [
+                        account.id.text, email, account.name, hash, Timestamp.millis(context.now), Timestamp.millis(context.now),
+                    ])
                 try Outbox.append(
-                    [OutboxEvent("identity.user.registered", subject: id, payload: payload, at: context.now)],
+                    [OutboxEvent("identity.user.registered", subject: account.id, payload: try AccountRepresentation.registered(account), at: context.now)],
                     context: context, in: db)
-                ids.append(id)
+                ids.append(account.id)
             }
             return ids
         }

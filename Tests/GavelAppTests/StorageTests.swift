@@ -45,6 +45,21 @@ struct StorageTests {
         #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations"])
     }
 
+    @Test("seeded users' registration events carry the public account shape, without the email")
+    func seededRegistrations() async throws {
+        let config = try await TestApp.config()
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        try await Seeder(store: store, config: config, logger: TestApp.logger).run(users: 2, products: 0)
+        let payloads = try await store.read("test") { db in
+            try String.fetchAll(db, sql: "SELECT payload FROM events WHERE event = 'identity.user.registered'")
+        }
+        #expect(payloads.count == 2)
+        for payload in payloads {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+            #expect(Set(object.keys) == ["id", "name", "created_at"], "\(payload)")
+        }
+    }
+
     @Test("v4 removes email addresses from registrations already in the event feed, and nothing else")
     func registrationsLoseTheirEmail() throws {
         let queue = try DatabaseQueue()

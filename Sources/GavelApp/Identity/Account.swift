@@ -38,3 +38,10 @@ struct AccountRepresentation: Encodable {
         createdAt = Timestamp.format(account.createdAt)
     }
 }
+
+extension AccountRepresentation {
+    /// The `identity.user.registered` payload: the feed is public, so no email and no 2FA state.
+    static func registered(_ account: Account) throws -> [UInt8] {
+        try JSONCoding.encode(AccountRepresentation(account, includeTwoFactor: false, includeEmail: false))
+    }
+}

@@ -28,7 +28,7 @@ final class IdentityRepository: Sendable {
     // MARK: Accounts
 
     func insert(_ account: Account, context: WriteContext) async throws {
-        let payload = try JSONCoding.encode(AccountRepresentation(account, includeTwoFactor: false, includeEmail: false))
+        let payload = try AccountRepresentation.registered(account)
         _ = try await store.write("user.create") { db in
             do {
                 try db.cachedStatement(sql: """
