@@ -35,6 +35,19 @@ struct StorageTests {
         #expect(mode == "wal")
     }
 
+    @Test("the writer commits with the configured synchronous level, on a file and in memory", arguments: [
+        (AppConfig.Synchronous.full, 2), (.normal, 1), (.off, 0), (.extra, 3),
+    ])
+    func synchronousLevel(level: AppConfig.Synchronous, expected: Int) async throws {
+        for path in [Self.temporaryDatabase(), ":memory:"] {
+            var config = try await TestApp.config(database: path).database
+            config.synchronous = level
+            let store = try Store.open(config, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+            let value = try await store.write("test") { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(value == expected, "\(path)")
+        }
+    }
+
     @Test("`gavel migrate` is repeatable: opening twice applies nothing new")
     func migrationsIdempotent() async throws {
         let path = Self.temporaryDatabase()

@@ -40,7 +40,12 @@ public final class Store: Sendable {
             let directory = URL(fileURLWithPath: config.sqlitePath).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             configuration.maximumReaderCount = max(2, config.maxConcurrency)
-            writer = try DatabasePool(path: config.sqlitePath, configuration: configuration)
+            let pool = try DatabasePool(path: config.sqlitePath, configuration: configuration)
+            // DatabasePool switches the writer to WAL and then to `synchronous = NORMAL`, after
+            // `prepareDatabase` ran, which silently dropped the configured FULL: commits were not
+            // synced, so an acknowledged bid could be lost to a power failure. Set it again.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+            writer = pool
         }
         logger.debug("database open", metadata: ["path": "\(config.sqlitePath)", "synchronous": "\(synchronous)"])
         let gate = AdmissionGate(
