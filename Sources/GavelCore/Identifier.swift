@@ -1,26 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Time-ordered UUIDv7 identifiers (RFC 9562 §5.7): the leading 48 bits are the Unix time in
 /// milliseconds, so ids sort by creation time, which keeps B-tree inserts append-mostly.
 public enum Identifier {
-    public static func make(at date: Date = Date()) -> UUID {
-        let millis = UInt64(max(0, date.unixMillis))
-        var bytes = [UInt8](repeating: 0, count: 16)
-        // Two 64-bit draws: one system call each, not one per byte.
-        var rng = SystemRandomNumberGenerator()
-        let random = (rng.next() as UInt64, rng.next() as UInt64)
-        for index in 6..<16 {
-            let word = index < 8 ? random.0 : random.1
-            bytes[index] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
-        }
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        return UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        ))
-    }
+    private static let shared = IdentifierGenerator()
+
+    public static func make(at date: Date = Date()) -> UUID { shared.make(at: date) }
 
     /// Parses an id as it appears in a URL path. Anything that is not a canonical UUID is `nil`,
     /// which callers turn into 404 (a malformed id names no resource).
@@ -74,5 +60,56 @@ extension UUID {
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+}
+
+/// Makes UUIDv7 ids. An id made in the same millisecond as the one before continues it: the 74
+/// bits after the timestamp count up from that id's random value (RFC 9562 §6.2, method 2), so a
+/// burst of bids in one millisecond appends to the unique indexes instead of scattering over
+/// their pages. An id for another millisecond (the clock moved on, or a back-dated record) starts
+/// from fresh random bits.
+public final class IdentifierGenerator: Sendable {
+    private struct Last {
+        var millis: UInt64 = .max
+        /// The 74 bits after the timestamp: 12 in `high`, 62 in `low`.
+        var high: UInt16 = 0
+        var low: UInt64 = 0
+    }
+
+    private let last = Mutex(Last())
+
+    public init() {}
+
+    public func make(at date: Date = Date()) -> UUID {
+        let requested = UInt64(max(0, date.unixMillis))
+        let (millis, high, low) = last.withLock { last -> (UInt64, UInt16, UInt64) in
+            if requested == last.millis {
+                last.low &+= 1
+                if last.low >> 62 != 0 {
+                    // 2^62 ids in one millisecond: carry; past all 74 bits, borrow the next millisecond.
+                    last.low = 0
+                    last.high = (last.high &+ 1) & 0x0FFF
+                    if last.high == 0 { last.millis += 1 }
+                }
+            } else {
+                var rng = SystemRandomNumberGenerator()
+                // The top bit of `low` starts clear, so a run within one millisecond has room to count.
+                last = Last(
+                    millis: requested, high: UInt16(truncatingIfNeeded: rng.next() as UInt64) & 0x0FFF,
+                    low: (rng.next() as UInt64) >> 3)
+            }
+            return (last.millis, last.high, last.low)
+        }
+        let tail = 0x8000_0000_0000_0000 | low  // RFC 9562 variant bits 10, then 62 bits
+        return UUID(uuid: (
+            UInt8(truncatingIfNeeded: millis >> 40), UInt8(truncatingIfNeeded: millis >> 32),
+            UInt8(truncatingIfNeeded: millis >> 24), UInt8(truncatingIfNeeded: millis >> 16),
+            UInt8(truncatingIfNeeded: millis >> 8), UInt8(truncatingIfNeeded: millis),
+            0x70 | UInt8(truncatingIfNeeded: high >> 8), UInt8(truncatingIfNeeded: high),
+            UInt8(truncatingIfNeeded: tail >> 56), UInt8(truncatingIfNeeded: tail >> 48),
+            UInt8(truncatingIfNeeded: tail >> 40), UInt8(truncatingIfNeeded: tail >> 32),
+            UInt8(truncatingIfNeeded: tail >> 24), UInt8(truncatingIfNeeded: tail >> 16),
+            UInt8(truncatingIfNeeded: tail >> 8), UInt8(truncatingIfNeeded: tail)
+        ))
     }
 }

@@ -37,6 +37,25 @@ struct IdentifierTests {
         #expect(Set(ids).count == ids.count)
     }
 
+    @Test("ids made in one millisecond count up: each sorts after the one before")
+    func monotonicWithinMillisecond() {
+        let generator = IdentifierGenerator()
+        let ids = (0..<2_000).map { _ in generator.make(at: Fixture.noon).text }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.prefix(13) == ids[0].prefix(13) && Array($0)[14] == "7" && "89ab".contains(Array($0)[19]) })
+    }
+
+    @Test("an id for another millisecond keeps its own timestamp and starts afresh")
+    func otherMillisecond() {
+        let generator = IdentifierGenerator()
+        let now = generator.make(at: Fixture.noon)
+        let past = Date(timeIntervalSince1970: 1_700_000_000.123)
+        let backDated = generator.make(at: past)
+        #expect(Self.embeddedMillis(backDated) == 1_700_000_000_123)
+        #expect(Self.embeddedMillis(generator.make(at: Fixture.noon)) == Self.embeddedMillis(now))
+    }
+
     /// Whether ids made at `millis` all sort before ids made one millisecond later. The random
     /// tail decides when the timestamps tie, so many pairs make a tie all but certain to show.
     static func laterAlwaysSortsLater(_ millis: UInt64) -> Bool {

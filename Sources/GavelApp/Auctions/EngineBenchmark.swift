@@ -57,7 +57,6 @@ public enum EngineBenchmark {
         let running = Task { try await engine.run() }
         let counters = Counters()
         let bidder = Identifier.make(at: now)
-        let context = WriteContext(traceID: "bench", correlationID: "bench")
         let start = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
@@ -67,7 +66,9 @@ public enum EngineBenchmark {
                         guard n <= bids else { return }
                         let item = items[n % items.count]
                         // Rising amounts per item: most bids are accepted, a few arrive late.
-                        let request = BidRequest(bidderID: bidder, amount: 100 + n, maxAmount: nil, currency: nil, at: Date())
+                        // Stamped when submitted, as a request is: ids and times follow arrival.
+                        let context = WriteContext(traceID: "bench", correlationID: "bench")
+                        let request = BidRequest(bidderID: bidder, amount: 100 + n, maxAmount: nil, currency: nil, at: context.now)
                         if case .bidAccepted? = try? await engine.submit(item.id, .bid(request, context: context, idempotency: nil)) {
                             counters.accepted.add(1, ordering: .relaxed)
                         }
