@@ -119,7 +119,8 @@ private func identityService(
 private func auctionService(
     _ config: AppConfig, store: Store, metrics: MetricsRegistry, logger: Logger, now: @escaping @Sendable () -> Date
 ) async throws -> AuctionService {
-    let catalog = ItemCatalog(try await store.read("item.load_all", ItemRecords.loadAll))
+    let (items, bids) = try await store.read("item.load_all", ItemRecords.loadAll)
+    let catalog = ItemCatalog(items, bids: bids)
     let auctionMetrics = AuctionMetrics(metrics)
     let rearm = Mutex<(@Sendable () -> Void)?>(nil)
     let applier = BatchApplier(

@@ -165,9 +165,7 @@ struct BidTests {
                 return try await group.reduce(into: Set<String>()) { if let id = $1 { $0.insert(id) } }
             }
             let itemID = try #require(UUID(uuidString: id))
-            let stored = try await bench.service.store.read("test") { db in
-                try ItemRecords.bids(of: itemID, limit: 1_000, offset: 0, in: db).bids
-            }
+            let stored = try await bench.storedBids(of: itemID)
             #expect(acknowledged.isSubset(of: Set(stored.map(\.id.text))))
             #expect(stored.count == acknowledged.count)
             let item = try #require(bench.service.auctions.catalog.find(itemID))

@@ -43,7 +43,7 @@ struct JSONObjectWriterTests {
                 extensionOverridden: false, version: 7, createdAt: now, updatedAt: now)
             let bid = BidRecord(
                 id: Identifier.make(), itemID: shown.id, bidderID: bidder, amount: 1_250, maxAmount: 2_000, priceAfter: 1_250,
-                leaderAfter: leader ?? bidder, createdAt: now)
+                leaderAfter: leader ?? bidder, leaderMaxAfter: 2_000, createdAt: now)
             let expected = try JSONCoding.encode(BidPlacedPayload(bid, shown))
             #expect(BidPlacedPayload.json(bid, shown) == expected)
         }

@@ -62,6 +62,45 @@ struct LiveServerTests {
         try await server.task.value
     }
 
+    @Test("an item's stream replays only that item's events after Last-Event-ID, after a restart too, then live ones")
+    func itemStreamAfterRestart() async throws {
+        let path = StorageTests.temporaryDatabase()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        func post(_ server: Running, _ path: String, _ body: String, as user: TestUser) async throws -> String {
+            let connection = try RawHTTPConnection(port: server.port)
+            try await connection.send(request("POST", path, body: body, headers: ["Authorization: Bearer \(user.token)"]))
+            let response = try await connection.read()
+            #expect(response.hasPrefix("HTTP/1.1 201"), "\(response)")
+            return response
+        }
+        var server = try await start(database: path)
+        let ends = Timestamp.format(Date().addingTimeInterval(3_600))
+        let created = try await post(server, "/api/v1/items", #"{"name": "Lamp", "start_price": 100, "ends_at": "\#(ends)"}"#, as: seller)
+        let id = try #require(created.firstRange(of: #/"id":"([0-9a-f-]{36})"/#).map { String(created[$0].dropFirst(6).prefix(36)) })
+        _ = try await post(server, "/api/v1/products", #"{"name": "Other subject", "price": 5}"#, as: seller)
+        _ = try await post(server, "/api/v1/items/\(id)/bids", #"{"amount": 100}"#, as: bidder)
+        _ = try await post(server, "/api/v1/products", #"{"name": "Another", "price": 5}"#, as: seller)
+        _ = try await post(server, "/api/v1/items/\(id)/bids", #"{"amount": 200}"#, as: bidder)
+        await server.group.triggerGracefulShutdown()
+        try await server.task.value
+
+        // Events: 1 item.created, 2 product.created, 3 bid.placed, 4 product.created, 5 bid.placed.
+        server = try await start(database: path)
+        let stream = try RawHTTPConnection(port: server.port)
+        try await stream.send(request("GET", "/api/v1/items/\(id)/events", headers: ["Last-Event-ID: 1"]))
+        let replayed = try await stream.read { $0.contains("id: 5\n") }
+        #expect(replayed.contains("id: 3\nevent: bid.placed"))
+        #expect(!replayed.contains("id: 1\n") && !replayed.contains("id: 2\n") && !replayed.contains("id: 4\n"))
+        _ = try await post(server, "/api/v1/products", #"{"name": "Third", "price": 5}"#, as: seller)
+        _ = try await post(server, "/api/v1/items/\(id)/bids", #"{"amount": 300}"#, as: bidder)
+        let live = try await stream.read { $0.contains("id: 7\n") }
+        #expect(live.contains("id: 7\nevent: bid.placed"))
+        #expect(!live.contains("id: 6\n"))
+        await server.group.triggerGracefulShutdown()
+        try await server.task.value
+    }
+
     @Test("graceful shutdown finishes a request in flight and ends open streams, then stops")
     func gracefulShutdown() async throws {
         let server = try await start()

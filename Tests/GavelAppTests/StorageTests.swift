@@ -55,7 +55,7 @@ struct StorageTests {
         _ = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let applied = try await store.read("test") { db in try Migrations.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations"])
+        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations", "v5-append-only-bids"])
     }
 
     @Test("seeded users' registration events carry the public account shape, without the email")

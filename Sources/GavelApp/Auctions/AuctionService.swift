@@ -103,7 +103,9 @@ struct AuctionService: Sendable {
     }
 
     func bids(of id: UUID, page: PageRequest) async throws -> (bids: [BidRecord], total: Int) {
-        try await store.read("bid.list") { db in try ItemRecords.bids(of: id, limit: page.size, offset: page.offset, in: db) }
+        let (seqs, total) = catalog.bidSeqs(of: id, page: page)
+        guard !seqs.isEmpty else { return ([], total) }
+        return (try await store.read("bid.list") { db in try ItemRecords.bids(seqs: seqs, in: db) }, total)
     }
 }
 

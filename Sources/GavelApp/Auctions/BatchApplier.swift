@@ -19,7 +19,11 @@ struct BatchApplier: Sendable {
 
     /// Everything one batch writes, in order.
     struct Effects: Sendable {
+        /// Items as the batch leaves them.
         var items: [UUID: Item] = [:]
+        /// Items whose row must be rewritten: changed by more than plain bids, which their bid
+        /// rows alone bring up to date (see `ItemRecords.loadAll`).
+        var rows: Set<UUID> = []
         var deleted: Set<UUID> = []
         var bids: [BidRecord] = []
         var events: [(OutboxEvent, WriteContext)] = []
@@ -75,8 +79,10 @@ struct BatchApplier: Sendable {
                 let bid = BidRecord(
                     id: Identifier.make(at: context.now), itemID: item.id, bidderID: request.bidderID, amount: request.amount,
                     maxAmount: request.maxAmount ?? request.amount, priceAfter: outcome.state.currentPrice,
-                    leaderAfter: outcome.state.leaderID ?? request.bidderID, createdAt: context.now)
+                    leaderAfter: outcome.state.leaderID ?? request.bidderID,
+                    leaderMaxAfter: outcome.state.leaderMax ?? request.effectiveMax, createdAt: context.now)
                 effects.items[item.id] = item
+                if outcome.extended || outcome.soldByBuyout { effects.rows.insert(item.id) }
                 effects.bids.append(bid)
                 effects.events.append(
                     (OutboxEvent("bid.placed", subject: item.id, payload: BidPlacedPayload.json(bid, item), at: context.now), context))
@@ -101,6 +107,7 @@ struct BatchApplier: Sendable {
                     updated.version = item.version + 1
                     updated.updatedAt = context.now
                     effects.items[item.id] = updated
+                    effects.rows.insert(item.id)
                     effects.transitioned = true
                     effects.events.append(
                         (OutboxEvent(event, subject: item.id, payload: ItemRepresentation.json(updated), at: context.now), context))
@@ -132,6 +139,7 @@ struct BatchApplier: Sendable {
             item.version += 1
             item.updatedAt = context.now
             effects.items[item.id] = item
+            effects.rows.insert(item.id)
             effects.transitioned = true
             if item.state.status == .active {
                 effects.events.append(
@@ -176,17 +184,16 @@ struct BatchApplier: Sendable {
             if attempt > 0 { try? await Task.sleep(for: delay) }
             do {
                 _ = try await store.write("bid.batch", { db in
-                    for bid in effects.bids { try ItemRecords.insert(bid, in: db) }
-                    for item in effects.items.values { try ItemRecords.update(item, in: db) }
+                    let seqs = try effects.bids.map { bid in (item: bid.itemID, seq: try ItemRecords.insert(bid, in: db)) }
+                    for id in effects.rows { if let item = effects.items[id] { try ItemRecords.update(item, in: db) } }
                     for id in effects.deleted { try ItemRecords.delete(id, in: db) }
                     for (event, context) in effects.events { try Outbox.append([event], context: context, in: db) }
                     for (claim, response) in effects.idempotency {
                         try IdempotencyRecords.insert(claim, response: response, at: Date(), in: db)
                     }
-                    return true
-                }, afterCommit: { [catalog] _ in
-                    for item in effects.items.values { catalog.upsert(item) }
-                    for id in effects.deleted { catalog.remove(id) }
+                    return seqs
+                }, afterCommit: { [catalog] seqs in
+                    catalog.apply(changed: effects.items.values, removed: effects.deleted, bids: seqs)
                 })
                 return nil
             } catch {

@@ -27,5 +27,8 @@ struct BidRecord: Sendable, Equatable {
     let maxAmount: Int
     let priceAfter: Int
     let leaderAfter: UUID
+    /// The leader's proxy maximum after this bid: with the price and leader, what a restart
+    /// needs to bring the item up to date from this row. Secret; `nil` for bids stored before v5.
+    let leaderMaxAfter: Int?
     let createdAt: Date
 }

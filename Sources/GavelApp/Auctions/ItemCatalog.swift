@@ -37,24 +37,51 @@ struct ItemQuery: Sendable {
     }
 }
 
-/// Every item in memory, updated by the writer right after each commit (see `Store.write`), so
-/// reads are exact without touching SQLite. The bid engine reads an item's state from here at
-/// the start of each batch; it is the only writer of items that exist.
+/// Every item in memory, with the sequence numbers of its bids, updated by the writer right
+/// after each commit (see `Store.write`), so reads are exact without touching SQLite and a bid
+/// history is a handful of lookups by primary key. The bid engine reads an item's state from
+/// here at the start of each batch; it is the only writer of items that exist.
 final class ItemCatalog: Sendable {
-    private let items: Mutex<[UUID: Item]>
-
-    init(_ items: [Item]) {
-        self.items = Mutex(Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) }))
+    private struct State {
+        var items: [UUID: Item]
+        /// Each item's bids, oldest first.
+        var bids: [UUID: [Int64]]
     }
 
-    func find(_ id: UUID) -> Item? { items.withLock { $0[id] } }
+    private let state: Mutex<State>
 
-    func upsert(_ item: Item) { items.withLock { $0[item.id] = item } }
+    init(_ items: [Item], bids: [UUID: [Int64]] = [:]) {
+        state = Mutex(State(items: Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) }), bids: bids))
+    }
 
-    func remove(_ id: UUID) { _ = items.withLock { $0.removeValue(forKey: id) } }
+    func find(_ id: UUID) -> Item? { state.withLock { $0.items[id] } }
+
+    func upsert(_ item: Item) { state.withLock { $0.items[item.id] = item } }
+
+    /// What a committed batch did: items changed or removed, and bids appended in commit order.
+    func apply(changed: some Sequence<Item>, removed: some Sequence<UUID>, bids: [(item: UUID, seq: Int64)]) {
+        state.withLock { state in
+            for item in changed { state.items[item.id] = item }
+            for id in removed {
+                state.items[id] = nil
+                state.bids[id] = nil
+            }
+            for bid in bids { state.bids[bid.item, default: []].append(bid.seq) }
+        }
+    }
+
+    /// A page of an item's bids, newest first, and how many there are.
+    func bidSeqs(of id: UUID, page: PageRequest) -> (seqs: [Int64], total: Int) {
+        state.withLock { state in
+            guard let seqs = state.bids[id] else { return ([], 0) }
+            let newest = seqs.count - page.offset
+            guard newest > 0 else { return ([], seqs.count) }
+            return (Array(seqs[max(0, newest - page.size)..<newest].reversed()), seqs.count)
+        }
+    }
 
     func list(_ query: ItemQuery, page: PageRequest) -> (items: [Item], total: Int) {
-        let matching = items.withLock { $0.values.filter(query.matches) }.sorted(by: query.areInIncreasingOrder)
+        let matching = state.withLock { $0.items.values.filter(query.matches) }.sorted(by: query.areInIncreasingOrder)
         guard page.offset < matching.count else { return ([], matching.count) }
         return (Array(matching[page.offset..<min(matching.count, page.offset + page.size)]), matching.count)
     }
@@ -62,8 +89,8 @@ final class ItemCatalog: Sendable {
     /// The earliest moment an item changes by itself: a scheduled item starting or an active one
     /// ending.
     func nextTransition() -> Date? {
-        items.withLock { items in
-            items.values.compactMap { item -> Date? in
+        state.withLock { state in
+            state.items.values.compactMap { item -> Date? in
                 switch item.state.status {
                 case .scheduled: item.terms.startsAt
                 case .active: item.state.endsAt
@@ -75,8 +102,8 @@ final class ItemCatalog: Sendable {
 
     /// Items due to start or end at `now`.
     func due(at now: Date) -> [UUID] {
-        items.withLock { items in
-            items.values.filter { item in
+        state.withLock { state in
+            state.items.values.filter { item in
                 (item.state.status == .scheduled && item.terms.startsAt <= now)
                     || (item.state.status == .active && item.state.endsAt <= now)
             }.map(\.id)

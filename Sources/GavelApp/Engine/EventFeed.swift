@@ -1,11 +1,15 @@
+import Foundation
 import Synchronization
 
-/// Wakes live event streams when the outbox grows. Writers call `published(upTo:)` right after
-/// their transaction commits; readers then fetch the new rows from the outbox itself, so a
-/// stream never shows an event that was not durably written.
+/// Wakes live event streams when the outbox grows, and knows which events are about which
+/// subject (the outbox has no index for that: see migration v5). Writers call `published` right
+/// after their transaction commits; readers then fetch the new rows from the outbox itself, so
+/// a stream never shows an event that was not durably written.
 final class EventFeed: Sendable {
     private struct State {
         var lastSeq: Int64
+        /// Each subject's events, oldest first.
+        var subjects: [UUID: [Int64]]
         var closed = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextID: UInt64 = 0
@@ -13,15 +17,31 @@ final class EventFeed: Sendable {
 
     private let state: Mutex<State>
 
-    init(lastSeq: Int64) {
-        state = Mutex(State(lastSeq: lastSeq))
+    init(lastSeq: Int64, subjects: [UUID: [Int64]] = [:]) {
+        state = Mutex(State(lastSeq: lastSeq, subjects: subjects))
     }
 
     var lastSeq: Int64 { state.withLock { $0.lastSeq } }
     var isClosed: Bool { state.withLock { $0.closed } }
 
-    func published(upTo seq: Int64) {
+    /// Up to `limit` of `subject`'s events after `seq`, oldest first.
+    func seqs(of subject: UUID, after seq: Int64, limit: Int) -> [Int64] {
+        state.withLock { state in
+            guard let seqs = state.subjects[subject] else { return [] }
+            // The first event after `seq`: binary search, since a live page asks after every commit.
+            var low = 0, high = seqs.count
+            while low < high {
+                let middle = (low + high) / 2
+                if seqs[middle] <= seq { low = middle + 1 } else { high = middle }
+            }
+            return Array(seqs[low..<min(seqs.count, low + limit)])
+        }
+    }
+
+    /// Events up to `seq` are committed; `subjects` are those of them that have a subject, in order.
+    func published(_ subjects: [(UUID, Int64)], upTo seq: Int64) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            for (subject, event) in subjects { state.subjects[subject, default: []].append(event) }
             state.lastSeq = max(state.lastSeq, seq)
             defer { state.waiters = [:] }
             return Array(state.waiters.values)

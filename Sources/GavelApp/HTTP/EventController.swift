@@ -52,7 +52,11 @@ struct EventController: Sendable {
                 // including other subjects' events a filtered stream skips.
                 let published = store.feed.lastSeq
                 let events = try await store.read("event.stream") { db in
-                    try Outbox.read(after: after, limit: 100, subject: subject, in: db)
+                    if let subject {
+                        try Outbox.read(seqs: store.feed.seqs(of: subject, after: after, limit: 100), in: db)
+                    } else {
+                        try Outbox.read(after: after, limit: 100, in: db)
+                    }
                 }
                 for event in events {
                     try await writer.write(Self.frame(event))

@@ -6,8 +6,45 @@ import GavelCore
 /// and item creation; all statements take a `Database` so a worker can commit a whole batch in
 /// one transaction.
 enum ItemRecords {
-    static func loadAll(_ db: Database) throws -> [Item] {
-        try Row.fetchAll(db, sql: "SELECT * FROM items").map(item)
+    /// Every item as of the last commit, and each item's bids (sequence numbers, oldest first).
+    ///
+    /// A batch of plain bids writes only bid rows: the item row is rewritten when something else
+    /// changes (an edit, a soft-close extension, a buy-now, a start or close), so it may lag its
+    /// latest bids. Each bid row holds the price, leader and leader's maximum it produced, which
+    /// is all a plain bid changes besides the count, version and update time, so an item is
+    /// brought up to date from its newest bid alone.
+    static func loadAll(_ db: Database) throws -> (items: [Item], bids: [UUID: [Int64]]) {
+        var seqsByText: [String: [Int64]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, item_id FROM bids ORDER BY seq")
+        while let row = try rows.next() {
+            seqsByText[row[1], default: []].append(row[0])
+        }
+        var bids: [UUID: [Int64]] = [:]
+        bids.reserveCapacity(seqsByText.count)
+        for (text, seqs) in seqsByText {
+            if let id = UUID(uuidString: text) { bids[id] = seqs }
+        }
+        let items = try Row.fetchAll(db, sql: "SELECT * FROM items").map(item).map { stored -> Item in
+            guard let seqs = bids[stored.id], seqs.count > stored.state.bidCount,
+                let newest = try Self.bids(seqs: [seqs[seqs.count - 1]], in: db).first
+            else { return stored }
+            return caughtUp(stored, newest: newest, bidCount: seqs.count)
+        }
+        return (items, bids)
+    }
+
+    /// `stored`, whose row reflects its first `bidCount` bids only, after the later ones.
+    static func caughtUp(_ stored: Item, newest: BidRecord, bidCount: Int) -> Item {
+        // Bids written before v5 have no maximum; their items' rows were always current.
+        guard let leaderMax = newest.leaderMaxAfter else { return stored }
+        var item = stored
+        item.version += bidCount - stored.state.bidCount
+        item.state.bidCount = bidCount
+        item.state.currentPrice = newest.priceAfter
+        item.state.leaderID = newest.leaderAfter
+        item.state.leaderMax = leaderMax
+        item.updatedAt = max(stored.updatedAt, newest.createdAt)
+        return item
     }
 
     static func insert(_ item: Item, in db: Database) throws {
@@ -36,23 +73,24 @@ enum ItemRecords {
         try db.cachedStatement(sql: "DELETE FROM items WHERE id = ?").execute(arguments: [id.text])
     }
 
-    static func insert(_ bid: BidRecord, in db: Database) throws {
+    /// Appends a bid and returns its sequence number.
+    static func insert(_ bid: BidRecord, in db: Database) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO bids (id, item_id, bidder_id, amount, max_amount, price_after, leader_after, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO bids (id, item_id, bidder_id, amount, max_amount, price_after, leader_after, leader_max_after,
+                created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 bid.id.text, bid.itemID.text, bid.bidderID.text, bid.amount, bid.maxAmount, bid.priceAfter,
-                bid.leaderAfter.text, Timestamp.millis(bid.createdAt),
+                bid.leaderAfter.text, bid.leaderMaxAfter, Timestamp.millis(bid.createdAt),
             ])
+        return db.lastInsertedRowID
     }
 
-    /// Bids of an item, newest first.
-    static func bids(of item: UUID, limit: Int, offset: Int, in db: Database) throws -> (bids: [BidRecord], total: Int) {
-        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM bids WHERE item_id = ?"), arguments: [item.text]) ?? 0
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM bids WHERE item_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?"),
-            arguments: [item.text, limit, offset])
-        return (rows.map(bid), total)
+    /// The bids with these sequence numbers, in the order given; the in-memory catalog knows
+    /// which belong to an item.
+    static func bids(seqs: some Sequence<Int64>, in db: Database) throws -> [BidRecord] {
+        let statement = try db.cachedStatement(sql: "SELECT * FROM bids WHERE seq = ?")
+        return try seqs.compactMap { seq in try Row.fetchOne(statement, arguments: [seq]).map(bid) }
     }
 
     static func insertDeadLetter(_ bid: BidRequest, item: UUID, error: String, attempts: Int, in db: Database) throws {
@@ -103,6 +141,6 @@ enum ItemRecords {
             id: UUID(uuidString: row["id"])!, itemID: UUID(uuidString: row["item_id"])!,
             bidderID: UUID(uuidString: row["bidder_id"])!, amount: row["amount"], maxAmount: row["max_amount"],
             priceAfter: row["price_after"], leaderAfter: UUID(uuidString: row["leader_after"])!,
-            createdAt: Timestamp.date(millis: row["created_at"]))
+            leaderMaxAfter: row["leader_max_after"], createdAt: Timestamp.date(millis: row["created_at"]))
     }
 }

@@ -74,30 +74,45 @@ enum Outbox {
         return db.lastInsertedRowID
     }
 
-    static func read(after seq: Int64, limit: Int, subject: UUID? = nil, in db: Database) throws -> [StoredEvent] {
-        let rows: [Row]
-        if let subject {
-            rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM events WHERE subject_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
-                arguments: [subject.text, seq, limit])
-        } else {
-            rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?"),
-                arguments: [seq, limit])
-        }
-        return rows.map { row in
-            StoredEvent(
-                seq: row["seq"], id: row["id"], name: row["event"], version: row["version"],
-                timestamp: Timestamp.date(millis: row["timestamp"]), traceID: row["trace_id"],
-                correlationID: row["correlation_id"], subjectID: row["subject_id"], payload: row["payload"])
-        }
+    static func read(after seq: Int64, limit: Int, in db: Database) throws -> [StoredEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [seq, limit])
+            .map(event)
     }
 
-    /// How many events of each name come after `seq`.
-    static func counts(after seq: Int64, in db: Database) throws -> [(String, Int)] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT event, COUNT(*) AS n FROM events WHERE seq > ? GROUP BY event"), arguments: [seq]
-        ).map { ($0["event"], $0["n"]) }
+    /// The events with these sequence numbers, in the order given: the feed's subject index
+    /// knows which are about one subject.
+    static func read(seqs: some Sequence<Int64>, in db: Database) throws -> [StoredEvent] {
+        let statement = try db.cachedStatement(sql: "SELECT * FROM events WHERE seq = ?")
+        return try seqs.compactMap { seq in try Row.fetchOne(statement, arguments: [seq]).map(event) }
+    }
+
+    private static func event(_ row: Row) -> StoredEvent {
+        StoredEvent(
+            seq: row["seq"], id: row["id"], name: row["event"], version: row["version"],
+            timestamp: Timestamp.date(millis: row["timestamp"]), traceID: row["trace_id"],
+            correlationID: row["correlation_id"], subjectID: row["subject_id"], payload: row["payload"])
+    }
+
+    /// Sequence number, name and subject of the events after `seq`, in order: what a commit
+    /// just added, for the metrics and the feed's subject index.
+    static func written(after seq: Int64, in db: Database) throws -> [(seq: Int64, name: String, subject: UUID?)] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, event, subject_id FROM events WHERE seq > ? ORDER BY seq"), arguments: [seq])
+            .map { row in (row[0], row[1], (row[2] as String?).flatMap(UUID.init(uuidString:))) }
+    }
+
+    /// Every subject's events (sequence numbers, oldest first), to build the feed's index at start-up.
+    static func subjects(in db: Database) throws -> [UUID: [Int64]] {
+        var byText: [String: [Int64]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, subject_id FROM events WHERE subject_id IS NOT NULL ORDER BY seq")
+        while let row = try rows.next() {
+            byText[row[1], default: []].append(row[0])
+        }
+        var subjects: [UUID: [Int64]] = [:]
+        subjects.reserveCapacity(byText.count)
+        for (text, seqs) in byText {
+            if let id = UUID(uuidString: text) { subjects[id] = seqs }
+        }
+        return subjects
     }
 
     static func lastSeq(in db: Database) throws -> Int64 {

@@ -15,7 +15,7 @@ public final class Store: Sendable {
         self.metrics = metrics
         for name in Outbox.eventNames { _ = metrics.counter("gavel_events_total", [("event", name)]) }
         try Migrations.migrator.migrate(writer)
-        self.feed = EventFeed(lastSeq: try writer.read(Outbox.lastSeq))
+        self.feed = try writer.read { db in EventFeed(lastSeq: try Outbox.lastSeq(in: db), subjects: try Outbox.subjects(in: db)) }
     }
 
     /// Opens (creating if needed) and migrates the database. `:memory:` gives a private
@@ -79,13 +79,15 @@ public final class Store: Sendable {
                 }
                 let value = result!
                 afterCommit?(value)
-                let last = try Outbox.lastSeq(in: db)
-                if last > before {
+                let written = try Outbox.written(after: before, in: db)
+                if !written.isEmpty {
                     // Counted after the commit, so an event rolled back is never counted.
-                    for (name, count) in try Outbox.counts(after: before, in: db) {
+                    var counts: [String: Int] = [:]
+                    for event in written { counts[event.name, default: 0] += 1 }
+                    for (name, count) in counts {
                         metrics.counter("gavel_events_total", [("event", name)]).increment(by: count)
                     }
-                    feed.published(upTo: last)
+                    feed.published(written.compactMap { event in event.subject.map { ($0, event.seq) } }, upTo: written[written.count - 1].seq)
                 }
                 return value
             }

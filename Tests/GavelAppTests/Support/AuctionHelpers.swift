@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GavelCore
 import HTTPTypes
 import HummingbirdTesting
@@ -25,6 +26,15 @@ struct AuctionBench: Sendable {
     }
 
     func timestamp(_ offset: TimeInterval) -> String { Timestamp.format(clock.now.addingTimeInterval(offset)) }
+
+    /// An item's bids as the database holds them, newest first, found by scanning the table:
+    /// independent of the in-memory index the API answers from.
+    func storedBids(of item: UUID) async throws -> [BidRecord] {
+        let seqs = try await service.store.read("test") { db in
+            try Int64.fetchAll(db, sql: "SELECT seq FROM bids WHERE item_id = ? ORDER BY seq DESC", arguments: [item.text])
+        }
+        return try await service.store.read("test") { db in try ItemRecords.bids(seqs: seqs, in: db) }
+    }
 }
 
 extension TestClientProtocol {
