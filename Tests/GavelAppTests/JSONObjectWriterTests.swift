@@ -48,4 +48,33 @@ struct JSONObjectWriterTests {
             #expect(BidPlacedPayload.json(bid, shown) == expected)
         }
     }
+
+    @Test("item and bid responses equal the Encodable shapes' encoding, for every viewer and optional field")
+    func itemAndBidResponses() throws {
+        let now = Timestamp.truncated(Date())
+        let seller = Identifier.make(), bidder = Identifier.make()
+        for (reserve, buyout, status) in [(nil, nil, ItemStatus.active), (5_000, 9_000, .active), (5_000, nil, .sold), (nil, 2_000, .unsold)] {
+            let terms = AuctionTerms(
+                currency: Currency("EUR")!, startPrice: 1_000, bidIncrement: 50, reservePrice: reserve, buyoutPrice: buyout,
+                startsAt: now, endsAt: now.addingTimeInterval(3_600), extensionThreshold: 600, extensionDuration: 300,
+                maxExtension: 3_600)
+            let state = AuctionState(
+                status: status, currentPrice: 1_250, bidCount: status == .unsold ? 0 : 3, leaderID: status == .unsold ? nil : bidder,
+                leaderMax: 2_000, endsAt: now.addingTimeInterval(3_900), winnerID: status == .sold ? bidder : nil,
+                finalPrice: status == .sold ? 1_250 : nil)
+            let item = Item(
+                id: Identifier.make(), sellerID: seller, name: "Lamp \"1\"\n", description: "Brass / ✓", terms: terms, state: state,
+                extensionOverridden: false, version: 4, createdAt: now, updatedAt: now.addingTimeInterval(1))
+            for viewer in [nil, seller, bidder] {
+                let expected = try JSONCoding.encode(ItemRepresentation(item, viewer: viewer))
+                #expect(ItemRepresentation.json(item, viewer: viewer) == expected, "\(String(decoding: expected, as: UTF8.self))")
+            }
+            let bid = BidRecord(
+                id: Identifier.make(), itemID: item.id, bidderID: bidder, amount: 1_250, maxAmount: 2_000, priceAfter: 1_250,
+                leaderAfter: bidder, leaderMaxAfter: 2_000, createdAt: now)
+            let response = try JSONCoding.encode(
+                BidResponse(bid: BidRepresentation(bid), item: ItemRepresentation(item, viewer: bidder)))
+            #expect(BidResponse.json(bid, item) == response)
+        }
+    }
 }

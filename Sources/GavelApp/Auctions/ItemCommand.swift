@@ -29,14 +29,18 @@ enum CommandResult: Sendable {
     case notFound
 }
 
-/// The `201` body of an accepted bid: `{bid, item}`. Encoded by the request handler, not the
-/// worker, so the worker's serial path stays short.
+/// The `201` body of an accepted bid: `{bid, item}`, the item as the bidder sees it. Encoded by
+/// the request handler, not the worker, so the worker's serial path stays short.
 struct BidResponse: Encodable {
     let bid: BidRepresentation
     let item: ItemRepresentation
 
+    /// The same bytes as `JSONCoding.encode(BidResponse(...))`, written directly.
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
-        (try? JSONCoding.encode(BidResponse(bid: BidRepresentation(bid), item: ItemRepresentation(item, viewer: bid.bidderID)))) ?? []
+        var response = JSONObjectWriter(capacity: 1_024)
+        response.field("bid", object: BidRepresentation.object(bid))
+        response.field("item", object: ItemRepresentation.object(item, viewer: bid.bidderID))
+        return response.finished
     }
 }
 
@@ -66,14 +70,6 @@ struct BidPlacedPayload: Encodable {
     /// The same bytes as `JSONCoding.encode(BidPlacedPayload(bid, item))`, written directly:
     /// every accepted bid builds one on the worker's serial path.
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
-        var bidObject = JSONObjectWriter(capacity: 224)
-        bidObject.field("amount", bid.amount)
-        bidObject.field("bidder_id", bid.bidderID.text)
-        bidObject.field("created_at", Timestamp.format(bid.createdAt))
-        bidObject.field("id", bid.id.text)
-        bidObject.field("item_id", bid.itemID.text)
-        bidObject.field("leading", bid.leaderAfter == bid.bidderID)
-        bidObject.field("price_after", bid.priceAfter)
         var itemObject = JSONObjectWriter(capacity: 192)
         itemObject.field("bid_count", item.state.bidCount)
         itemObject.field("current_price", item.state.currentPrice)
@@ -84,7 +80,7 @@ struct BidPlacedPayload: Encodable {
         itemObject.field("status", item.state.status.rawValue)
         itemObject.field("version", item.version)
         var payload = JSONObjectWriter(capacity: 448)
-        payload.field("bid", object: bidObject)
+        payload.field("bid", object: BidRepresentation.object(bid))
         payload.field("item", object: itemObject)
         return payload.finished
     }

@@ -34,7 +34,7 @@ struct ItemController: Sendable {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let item = try found(context.parameters.get("id"), viewer: context.user?.id)
-        return try Self.itemResponse(item, viewer: context.user?.id)
+        return Self.itemResponse(item, viewer: context.user?.id)
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -44,10 +44,10 @@ struct ItemController: Sendable {
         let seller = context.user.id
         switch try await service.create(
             draft, publish: publish, seller: seller, context: context.writeContext, idempotency: idempotency,
-            body: { item in (try? JSONCoding.encode(ItemRepresentation(item, viewer: seller))) ?? [] })
+            body: { item in ItemRepresentation.json(item, viewer: seller) })
         {
         case .created(let item):
-            var response = try Self.itemResponse(item, viewer: seller, status: .created)
+            var response = Self.itemResponse(item, viewer: seller, status: .created)
             response.headers[.location] = "\(Self.collection)/\(item.id.text)"
             return response
         case .replayed(let stored):
@@ -87,7 +87,7 @@ struct ItemController: Sendable {
             return .update(changed, event: "item.updated")
         }
         guard let updated else { throw Problem.notFound("item", code: "item.not_found") }
-        return try Self.itemResponse(updated, viewer: context.user.id)
+        return Self.itemResponse(updated, viewer: context.user.id)
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -109,7 +109,7 @@ struct ItemController: Sendable {
             return .update(cancelled, event: "item.cancelled")
         }
         guard let updated else { throw Problem.notFound("item", code: "item.not_found") }
-        return try Self.itemResponse(updated, viewer: context.user.id)
+        return Self.itemResponse(updated, viewer: context.user.id)
     }
 
     @Sendable func placeBid(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -201,8 +201,8 @@ struct ItemController: Sendable {
         }
     }
 
-    static func itemResponse(_ item: Item, viewer: UUID?, status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = Response.json(ByteBuffer(bytes: try JSONCoding.encode(ItemRepresentation(item, viewer: viewer))), status: status)
+    static func itemResponse(_ item: Item, viewer: UUID?, status: HTTPResponse.Status = .ok) -> Response {
+        var response = Response.json(ByteBuffer(bytes: ItemRepresentation.json(item, viewer: viewer)), status: status)
         response.headers[.eTag] = EntityTag.make(version: item.version)
         return response
     }

@@ -66,9 +66,38 @@ struct ItemRepresentation: Encodable, Sendable {
         updatedAt = Timestamp.format(item.updatedAt)
     }
 
-    /// The public view, for events: streams and feeds are readable by anyone.
-    static func json(_ item: Item, viewer: UUID? = nil) -> [UInt8] {
-        (try? JSONCoding.encode(ItemRepresentation(item, viewer: viewer))) ?? []
+    /// The item as `viewer` sees it (no viewer: the public view, for events, which anyone can
+    /// read). The same bytes as `JSONCoding.encode(ItemRepresentation(item, viewer:))`, written
+    /// directly: it is every item response, bid response and item event.
+    static func json(_ item: Item, viewer: UUID? = nil) -> [UInt8] { object(item, viewer: viewer).finished }
+
+    static func object(_ item: Item, viewer: UUID?) -> JSONObjectWriter {
+        let terms = item.terms, state = item.state
+        var object = JSONObjectWriter(capacity: 640)
+        object.field("bid_count", state.bidCount)
+        object.field("bid_increment", terms.bidIncrement)
+        object.field("buyout_price", terms.buyoutPrice)
+        object.field("created_at", Timestamp.format(item.createdAt))
+        object.field("currency", terms.currency.code)
+        object.field("current_price", state.currentPrice)
+        object.field("description", item.description)
+        object.field("ends_at", Timestamp.format(state.endsAt))
+        object.field("extension_duration_seconds", Int(terms.extensionDuration))
+        object.field("extension_threshold_seconds", Int(terms.extensionThreshold))
+        object.field("final_price", state.finalPrice)
+        object.field("id", item.id.text)
+        object.field("leading_bidder_id", state.leaderID?.text)
+        object.field("name", item.name)
+        object.field("reserve_met", state.reserveMet(terms))
+        object.field("reserve_price", viewer == item.sellerID ? terms.reservePrice : nil)
+        object.field("seller_id", item.sellerID.text)
+        object.field("start_price", terms.startPrice)
+        object.field("starts_at", Timestamp.format(terms.startsAt))
+        object.field("status", state.status.rawValue)
+        object.field("updated_at", Timestamp.format(item.updatedAt))
+        object.field("version", item.version)
+        object.field("winner_id", state.winnerID?.text)
+        return object
     }
 }
 
@@ -85,6 +114,19 @@ struct BidRepresentation: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, amount, leading
         case itemID = "item_id", bidderID = "bidder_id", priceAfter = "price_after", createdAt = "created_at"
+    }
+
+    /// The same bytes as `JSONCoding.encode(BidRepresentation(bid))`.
+    static func object(_ bid: BidRecord) -> JSONObjectWriter {
+        var object = JSONObjectWriter(capacity: 224)
+        object.field("amount", bid.amount)
+        object.field("bidder_id", bid.bidderID.text)
+        object.field("created_at", Timestamp.format(bid.createdAt))
+        object.field("id", bid.id.text)
+        object.field("item_id", bid.itemID.text)
+        object.field("leading", bid.leaderAfter == bid.bidderID)
+        object.field("price_after", bid.priceAfter)
+        return object
     }
 
     init(_ bid: BidRecord) {

@@ -1,5 +1,6 @@
-/// Writes one JSON object field by field, for the few payloads on the bid engine's serial
-/// path, where `JSONEncoder` cost more than the rules and the SQL together. Callers add fields
+/// Writes one JSON object field by field, for the payloads on the bid path (the engine's serial
+/// path and every bid and item response), where `JSONEncoder` cost more than the rules and the
+/// SQL together. Callers add fields
 /// in sorted key order, so the bytes equal what `JSONCoding.encode` gives for the same shape
 /// (a test holds each payload to that).
 struct JSONObjectWriter {
@@ -25,6 +26,11 @@ struct JSONObjectWriter {
     mutating func field(_ key: StaticString, _ value: Int) {
         name(key)
         bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Absent values are left out, as `encodeIfPresent` does.
+    mutating func field(_ key: StaticString, _ value: Int?) {
+        if let value { field(key, value) }
     }
 
     mutating func field(_ key: StaticString, _ value: Bool) {
