@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import JWTKit
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import GavelApp
@@ -66,5 +67,35 @@ struct BearerTokenTests {
             let response = try await client.post("/api/v1/products", json: "{}", headers: [.authorization: "Basic dXNlcjpwYXNz"])
             #expect(response.status == .unauthorized)
         }
+    }
+
+    final class Clock: Sendable {
+        let now = Mutex(Date())
+    }
+
+    @Test("a remembered token is still checked for time, and only its exact text is remembered")
+    func rememberedTokens() async throws {
+        let clock = Clock()
+        let keys = await TokenVerifier.keys(secret: TestApp.secret)
+        let verifier = TokenVerifier(keys: keys, issuer: "gavel", audience: "gavel", now: { clock.now.withLock { $0 } })
+        let token = try await TestApp.token(for: Self.user, expiresIn: 60)
+        #expect(try await verifier.verify(token).id == Self.user)
+        #expect(try await verifier.verify(token).id == Self.user)
+        // The same claims under another signature are not the remembered token.
+        var tampered = Array(token.utf8)
+        tampered[tampered.count - 2] = tampered[tampered.count - 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        await #expect(throws: TokenRejection.self) { try await verifier.verify(String(decoding: tampered, as: UTF8.self)) }
+        clock.now.withLock { $0 = $0.addingTimeInterval(120) }
+        await #expect(throws: TokenRejection.self) { try await verifier.verify(token) }
+    }
+
+    @Test("the set of remembered tokens stays within its capacity")
+    func rememberedTokensBounded() throws {
+        let tokens = VerifiedTokens(capacity: 3)
+        let entry = VerifiedTokens.Entry(
+            user: AuthenticatedUser(id: Self.user, tokenID: "t"), exp: .init(value: Date()), nbf: .init(value: Date()))
+        for index in 0..<10 { tokens.insert("token \(index)", entry) }
+        #expect(tokens.count <= 3)
+        #expect(tokens.find("token 9") != nil)
     }
 }
