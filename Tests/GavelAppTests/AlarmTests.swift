@@ -30,4 +30,20 @@ struct AlarmTests {
         waiter.cancel()
         #expect(await waiter.value == false)
     }
+
+    @Test("alarms with different delays ring in deadline order, and switched-off ones are forgotten at once")
+    func clock() async {
+        let clock = AlarmClock(resolution: .milliseconds(5))
+        let late = Alarm(after: .seconds(30), clock: clock)
+        let soon = Alarm(after: .milliseconds(10), clock: clock)
+        let off = Alarm(after: .milliseconds(10), clock: clock)
+        #expect(clock.pending == 3)
+        off.switchOff()
+        #expect(clock.pending == 2)
+        #expect(await soon.wait())
+        #expect(await off.wait() == false)
+        #expect(clock.pending == 1)
+        late.switchOff()
+        #expect(clock.pending == 0)
+    }
 }
