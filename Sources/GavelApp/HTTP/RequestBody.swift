@@ -40,8 +40,41 @@ extension Request {
 }
 
 enum StrictJSON {
+    /// One decoding pass that also refuses unknown members. Any failure is diagnosed again by
+    /// `diagnose`, which finds the precise problem; valid bodies, the common case, are parsed once.
     static func decode<T: StrictDecodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         let data = Data(buffer.readableBytesView)
+        do {
+            return try JSONCoding.decoder.decode(Checked<T>.self, from: data).value
+        } catch {
+            return try diagnose(type, data)
+        }
+    }
+
+    /// `T`, decoded only if its JSON object has no member `T` does not know.
+    private struct Checked<Value: StrictDecodable>: Decodable {
+        struct UnknownMember: Error {}
+        struct Name: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        let value: Value
+
+        init(from decoder: any Decoder) throws {
+            let names = Value.memberNames
+            for key in try decoder.container(keyedBy: Name.self).allKeys where !names.contains(key.stringValue) {
+                throw UnknownMember()
+            }
+            value = try Value(from: decoder)
+        }
+    }
+
+    /// The slow path: the body as a JSON value first, then `T`, so each kind of failure gets
+    /// its own answer.
+    private static func diagnose<T: StrictDecodable>(_ type: T.Type, _ data: Data) throws -> T {
         let value: JSONValue
         do {
             value = try JSONCoding.decoder.decode(JSONValue.self, from: data)
