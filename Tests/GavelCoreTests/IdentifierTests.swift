@@ -145,6 +145,23 @@ struct IdentifierTests {
         #expect(id.text == "01890a5d-ac96-774b-bcce-b302099a8057")
     }
 
+    @Test("parses exactly what Foundation parses among canonical shapes, and nothing else")
+    func parseAgreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789abcdefABCDEF-g ")
+        for _ in 0..<5_000 {
+            var characters = Array(UUID().uuidString)
+            for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                characters[Int.random(in: 0..<36, using: &generator)] = alphabet.randomElement(using: &generator)!
+            }
+            let text = String(characters)
+            let canonical = text.count == 36 && text.enumerated().allSatisfy { offset, character in
+                [8, 13, 18, 23].contains(offset) ? character == "-" : character.isHexDigit
+            }
+            #expect(Identifier.parse(text) == (canonical ? UUID(uuidString: text) : nil), "\(text)")
+        }
+    }
+
     @Test("parses an id from a substring of a path")
     func parsesSubstring() {
         let path = "/api/v1/products/01890a5d-ac96-774b-bcce-b302099a8057"

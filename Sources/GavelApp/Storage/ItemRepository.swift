@@ -22,7 +22,7 @@ enum ItemRecords {
         var bids: [UUID: [Int64]] = [:]
         bids.reserveCapacity(seqsByText.count)
         for (text, seqs) in seqsByText {
-            if let id = UUID(uuidString: text) { bids[id] = seqs }
+            if let id = Identifier.parse(text) { bids[id] = seqs }
         }
         let items = try Row.fetchAll(db, sql: "SELECT * FROM items").map(item).map { stored -> Item in
             guard let seqs = bids[stored.id], seqs.count > stored.state.bidCount,
@@ -126,11 +126,11 @@ enum ItemRecords {
             maxExtension: Double(row["max_extension_ms"] as Int64) / 1000)
         let state = AuctionState(
             status: ItemStatus(rawValue: row["status"])!, currentPrice: row["current_price"], bidCount: row["bid_count"],
-            leaderID: (row["leader_id"] as String?).flatMap(UUID.init(uuidString:)), leaderMax: row["leader_max"],
+            leaderID: (row["leader_id"] as String?).flatMap { Identifier.parse($0) }, leaderMax: row["leader_max"],
             endsAt: Timestamp.date(millis: row["ends_at"]),
-            winnerID: (row["winner_id"] as String?).flatMap(UUID.init(uuidString:)), finalPrice: row["final_price"])
+            winnerID: (row["winner_id"] as String?).flatMap { Identifier.parse($0) }, finalPrice: row["final_price"])
         return Item(
-            id: UUID(uuidString: row["id"])!, sellerID: UUID(uuidString: row["seller_id"])!, name: row["name"],
+            id: Identifier.parse(row["id"] as String)!, sellerID: Identifier.parse(row["seller_id"] as String)!, name: row["name"],
             description: row["description"], terms: terms, state: state, extensionOverridden: row["extension_overridden"],
             version: row["version"], createdAt: Timestamp.date(millis: row["created_at"]),
             updatedAt: Timestamp.date(millis: row["updated_at"]))
@@ -138,9 +138,9 @@ enum ItemRecords {
 
     private static func bid(_ row: Row) -> BidRecord {
         BidRecord(
-            id: UUID(uuidString: row["id"])!, itemID: UUID(uuidString: row["item_id"])!,
-            bidderID: UUID(uuidString: row["bidder_id"])!, amount: row["amount"], maxAmount: row["max_amount"],
-            priceAfter: row["price_after"], leaderAfter: UUID(uuidString: row["leader_after"])!,
+            id: Identifier.parse(row["id"] as String)!, itemID: Identifier.parse(row["item_id"] as String)!,
+            bidderID: Identifier.parse(row["bidder_id"] as String)!, amount: row["amount"], maxAmount: row["max_amount"],
+            priceAfter: row["price_after"], leaderAfter: Identifier.parse(row["leader_after"] as String)!,
             leaderMaxAfter: row["leader_max_after"], createdAt: Timestamp.date(millis: row["created_at"]))
     }
 }

@@ -97,7 +97,7 @@ enum Outbox {
     /// just added, for the metrics and the feed's subject index.
     static func written(after seq: Int64, in db: Database) throws -> [(seq: Int64, name: String, subject: UUID?)] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, event, subject_id FROM events WHERE seq > ? ORDER BY seq"), arguments: [seq])
-            .map { row in (row[0], row[1], (row[2] as String?).flatMap(UUID.init(uuidString:))) }
+            .map { row in (row[0], row[1], (row[2] as String?).flatMap { Identifier.parse($0) }) }
     }
 
     /// Every subject's events (sequence numbers, oldest first), to build the feed's index at start-up.
@@ -110,7 +110,7 @@ enum Outbox {
         var subjects: [UUID: [Int64]] = [:]
         subjects.reserveCapacity(byText.count)
         for (text, seqs) in byText {
-            if let id = UUID(uuidString: text) { subjects[id] = seqs }
+            if let id = Identifier.parse(text) { subjects[id] = seqs }
         }
         return subjects
     }
