@@ -132,6 +132,8 @@ final class AlarmClock: Sendable {
                 state.queue.removeFirst()
                 if let alarm = state.live.removeValue(forKey: first.id) { due.append(alarm) }
             }
+            // A burst leaves a large buffer behind; give it back once the burst is over.
+            if state.queue.isEmpty && state.live.isEmpty { state.queue = [] }
             if let armedAt = state.armedAt, armedAt <= now { state.armedAt = nil }
             guard let next = state.queue.first, state.armedAt == nil else { return (due, nil) }
             let firing = max(next.deadline, now) + resolution
