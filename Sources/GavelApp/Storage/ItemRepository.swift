@@ -14,16 +14,7 @@ enum ItemRecords {
     /// is all a plain bid changes besides the count, version and update time, so an item is
     /// brought up to date from its newest bid alone.
     static func loadAll(_ db: Database) throws -> (items: [Item], bids: [UUID: [Int64]]) {
-        var seqsByText: [String: [Int64]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, item_id FROM bids ORDER BY seq")
-        while let row = try rows.next() {
-            seqsByText[row[1], default: []].append(row[0])
-        }
-        var bids: [UUID: [Int64]] = [:]
-        bids.reserveCapacity(seqsByText.count)
-        for (text, seqs) in seqsByText {
-            if let id = Identifier.parse(text) { bids[id] = seqs }
-        }
+        let bids = try db.sequencesByID("SELECT seq, item_id FROM bids ORDER BY seq")
         let items = try Row.fetchAll(db, sql: "SELECT * FROM items").map(item).map { stored -> Item in
             guard let seqs = bids[stored.id], seqs.count > stored.state.bidCount,
                 let newest = try Self.bids(seqs: [seqs[seqs.count - 1]], in: db).first

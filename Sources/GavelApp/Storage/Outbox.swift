@@ -102,17 +102,7 @@ enum Outbox {
 
     /// Every subject's events (sequence numbers, oldest first), to build the feed's index at start-up.
     static func subjects(in db: Database) throws -> [UUID: [Int64]] {
-        var byText: [String: [Int64]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, subject_id FROM events WHERE subject_id IS NOT NULL ORDER BY seq")
-        while let row = try rows.next() {
-            byText[row[1], default: []].append(row[0])
-        }
-        var subjects: [UUID: [Int64]] = [:]
-        subjects.reserveCapacity(byText.count)
-        for (text, seqs) in byText {
-            if let id = Identifier.parse(text) { subjects[id] = seqs }
-        }
-        return subjects
+        try db.sequencesByID("SELECT seq, subject_id FROM events WHERE subject_id IS NOT NULL ORDER BY seq")
     }
 
     static func lastSeq(in db: Database) throws -> Int64 {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GavelCore
 import Logging
 
 /// The SQLite database Gavel owns: one writer, WAL readers, every access through the gate.
@@ -97,5 +98,23 @@ public final class Store: Sendable {
     /// True when the database answers a trivial query.
     func isReachable() async -> Bool {
         (try? await read("ping") { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
+
+extension Database {
+    /// Rows of `(seq, id)`, in the order `sql` gives them, grouped by id: the in-memory indexes
+    /// that stand in for per-item SQLite indexes are built with this at start-up.
+    func sequencesByID(_ sql: String) throws -> [UUID: [Int64]] {
+        var byText: [String: [Int64]] = [:]
+        let rows = try Row.fetchCursor(self, sql: sql)
+        while let row = try rows.next() {
+            byText[row[1], default: []].append(row[0])
+        }
+        var byID: [UUID: [Int64]] = [:]
+        byID.reserveCapacity(byText.count)
+        for (text, seqs) in byText {
+            if let id = Identifier.parse(text) { byID[id] = seqs }
+        }
+        return byID
     }
 }
