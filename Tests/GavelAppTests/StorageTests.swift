@@ -48,6 +48,30 @@ struct StorageTests {
         }
     }
 
+    @Test("events of a rolled-back write are neither published nor counted; the next commit's are")
+    func rolledBackEvents() async throws {
+        let config = try await TestApp.config()
+        let metrics = MetricsRegistry()
+        let store = try Store.open(config.database, metrics: metrics, logger: TestApp.logger)
+        let subject = Identifier.make()
+        struct Refused: Error {}
+        @Sendable func event() -> OutboxEvent { OutboxEvent("item.updated", subject: subject, payload: Array("{}".utf8), at: Date()) }
+        let context = WriteContext(traceID: "t", correlationID: "c")
+        await #expect(throws: Refused.self) {
+            try await store.write("test") { db in
+                try Outbox.append([event()], context: context, in: db)
+                throw Refused()
+            }
+        }
+        #expect(store.feed.lastSeq == 0)
+        #expect(store.feed.seqs(of: subject, after: 0, limit: 10).isEmpty)
+        try await store.write("test") { db in try Outbox.append([event(), event()], context: context, in: db) }
+        #expect(store.feed.lastSeq == 2)
+        #expect(store.feed.seqs(of: subject, after: 0, limit: 10) == [1, 2])
+        let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(exposition.contains(#"gavel_events_total{event="item.updated"} 2"#), "\(exposition)")
+    }
+
     @Test("`gavel migrate` is repeatable: opening twice applies nothing new")
     func migrationsIdempotent() async throws {
         let path = Self.temporaryDatabase()

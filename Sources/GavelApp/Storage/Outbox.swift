@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import GavelCore
 
 /// Where a change came from, carried into the events it causes.
@@ -58,6 +59,19 @@ enum Outbox {
         "item.updated", "item.deleted", "item.cancelled", "item.extended", "item.closed", "bid.placed", "bid.won",
     ]
 
+    /// An event a transaction appended: what the metrics and the feed's subject index learn of it
+    /// once the transaction commits.
+    struct Appended: Sendable {
+        let seq: Int64
+        let name: String
+        let subject: UUID?
+    }
+
+    /// The events appended by the transaction in progress on each connection. `Store.write`
+    /// takes them after the commit (and discards them after a rollback), so nothing has to read
+    /// the new rows back.
+    private static let journal = Mutex<[ObjectIdentifier: [Appended]]>([:])
+
     /// Appends events inside the caller's transaction and returns the last sequence number.
     @discardableResult
     static func append(_ events: [OutboxEvent], context: WriteContext, in db: Database) throws -> Int64 {
@@ -65,13 +79,22 @@ enum Outbox {
             INSERT INTO events (id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        var appended: [Appended] = []
+        appended.reserveCapacity(events.count)
         for event in events {
             try statement.execute(arguments: [
                 event.id.text, event.name, version, Timestamp.millis(context.now), context.traceID,
                 context.correlationID, event.subjectID?.text, String(decoding: event.payload, as: UTF8.self),
             ])
+            appended.append(Appended(seq: db.lastInsertedRowID, name: event.name, subject: event.subjectID))
         }
+        journal.withLock { $0[ObjectIdentifier(db), default: []].append(contentsOf: appended) }
         return db.lastInsertedRowID
+    }
+
+    /// What the transaction on `db` appended so far, forgotten here.
+    static func takeAppended(in db: Database) -> [Appended] {
+        journal.withLock { $0.removeValue(forKey: ObjectIdentifier(db)) } ?? []
     }
 
     static func read(after seq: Int64, limit: Int, in db: Database) throws -> [StoredEvent] {
@@ -91,13 +114,6 @@ enum Outbox {
             seq: row["seq"], id: row["id"], name: row["event"], version: row["version"],
             timestamp: Timestamp.date(millis: row["timestamp"]), traceID: row["trace_id"],
             correlationID: row["correlation_id"], subjectID: row["subject_id"], payload: row["payload"])
-    }
-
-    /// Sequence number, name and subject of the events after `seq`, in order: what a commit
-    /// just added, for the metrics and the feed's subject index.
-    static func written(after seq: Int64, in db: Database) throws -> [(seq: Int64, name: String, subject: UUID?)] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, event, subject_id FROM events WHERE seq > ? ORDER BY seq"), arguments: [seq])
-            .map { row in (row[0], row[1], (row[2] as String?).flatMap { Identifier.parse($0) }) }
     }
 
     /// Every subject's events (sequence numbers, oldest first), to build the feed's index at start-up.

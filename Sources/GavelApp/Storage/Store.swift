@@ -72,23 +72,27 @@ public final class Store: Sendable {
     ) async throws -> T {
         try await gate.withSlot(operation) { [feed, metrics] in
             try await writer.writeWithoutTransaction { db in
-                let before = feed.lastSeq
                 var result: T?
-                try db.inTransaction {
-                    result = try body(db)
-                    return .commit
+                _ = Outbox.takeAppended(in: db)
+                do {
+                    try db.inTransaction {
+                        result = try body(db)
+                        return .commit
+                    }
+                } catch {
+                    _ = Outbox.takeAppended(in: db)  // rolled back: never counted, never published
+                    throw error
                 }
                 let value = result!
                 afterCommit?(value)
-                let written = try Outbox.written(after: before, in: db)
-                if !written.isEmpty {
-                    // Counted after the commit, so an event rolled back is never counted.
+                let appended = Outbox.takeAppended(in: db)
+                if let last = appended.last {
                     var counts: [String: Int] = [:]
-                    for event in written { counts[event.name, default: 0] += 1 }
+                    for event in appended { counts[event.name, default: 0] += 1 }
                     for (name, count) in counts {
                         metrics.counter("gavel_events_total", [("event", name)]).increment(by: count)
                     }
-                    feed.published(written.compactMap { event in event.subject.map { ($0, event.seq) } }, upTo: written[written.count - 1].seq)
+                    feed.published(appended.compactMap { event in event.subject.map { ($0, event.seq) } }, upTo: last.seq)
                 }
                 return value
             }
