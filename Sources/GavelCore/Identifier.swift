@@ -65,20 +65,29 @@ extension UUID {
     /// directly: `uuidString` formats through `snprintf` and then needs lower-casing, and ids
     /// are rendered for every row, event and response.
     public var text: String {
+        String(unsafeUninitializedCapacity: 36) { write(into: $0) }
+    }
+
+    /// Appends the canonical text to `bytes` without making a `String` first (JSON writers).
+    public func appendText(to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(into: buffer)]))
+        }
+    }
+
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { buffer in
-                var index = 0
-                for (offset, byte) in raw.enumerated() {
-                    if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
-                        buffer[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    buffer[index] = Self.hexDigit(byte >> 4)
-                    buffer[index + 1] = Self.hexDigit(byte & 0x0F)
-                    index += 2
+            var index = 0
+            for (offset, byte) in raw.enumerated() {
+                if offset == 4 || offset == 6 || offset == 8 || offset == 10 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
                 }
-                return index
+                buffer[index] = Self.hexDigit(byte >> 4)
+                buffer[index + 1] = Self.hexDigit(byte & 0x0F)
+                index += 2
             }
+            return index
         }
     }
 

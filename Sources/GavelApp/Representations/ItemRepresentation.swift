@@ -85,18 +85,18 @@ struct ItemRepresentation: Encodable, Sendable {
         object.field("extension_duration_seconds", Int(terms.extensionDuration))
         object.field("extension_threshold_seconds", Int(terms.extensionThreshold))
         object.field("final_price", state.finalPrice)
-        object.field("id", item.id.text)
-        object.field("leading_bidder_id", state.leaderID?.text)
+        object.field("id", item.id)
+        object.field("leading_bidder_id", state.leaderID)
         object.field("name", item.name)
         object.field("reserve_met", state.reserveMet(terms))
         object.field("reserve_price", viewer == item.sellerID ? terms.reservePrice : nil)
-        object.field("seller_id", item.sellerID.text)
+        object.field("seller_id", item.sellerID)
         object.field("start_price", terms.startPrice)
         object.field("starts_at", Timestamp.format(terms.startsAt))
         object.field("status", state.status.rawValue)
         object.field("updated_at", Timestamp.format(item.updatedAt))
         object.field("version", item.version)
-        object.field("winner_id", state.winnerID?.text)
+        object.field("winner_id", state.winnerID)
         return object
     }
 }
@@ -120,10 +120,10 @@ struct BidRepresentation: Encodable, Sendable {
     static func object(_ bid: BidRecord) -> JSONObjectWriter {
         var object = JSONObjectWriter(capacity: 224)
         object.field("amount", bid.amount)
-        object.field("bidder_id", bid.bidderID.text)
+        object.field("bidder_id", bid.bidderID)
         object.field("created_at", Timestamp.format(bid.createdAt))
-        object.field("id", bid.id.text)
-        object.field("item_id", bid.itemID.text)
+        object.field("id", bid.id)
+        object.field("item_id", bid.itemID)
         object.field("leading", bid.leaderAfter == bid.bidderID)
         object.field("price_after", bid.priceAfter)
         return object

@@ -1,3 +1,6 @@
+import Foundation
+import GavelCore
+
 /// Writes one JSON object field by field, for the payloads on the bid path (the engine's serial
 /// path and every bid and item response), where `JSONEncoder` cost more than the rules and the
 /// SQL together. Callers add fields
@@ -23,6 +26,19 @@ struct JSONObjectWriter {
         if let value { field(key, value) }
     }
 
+    /// An id as its canonical text, written without an intermediate `String`.
+    mutating func field(_ key: StaticString, _ id: UUID) {
+        name(key)
+        bytes.append(UInt8(ascii: "\""))
+        id.appendText(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Absent values are left out, as `encodeIfPresent` does.
+    mutating func field(_ key: StaticString, _ id: UUID?) {
+        if let id { field(key, id) }
+    }
+
     mutating func field(_ key: StaticString, _ value: Int) {
         name(key)
         bytes.append(contentsOf: String(value).utf8)
@@ -41,7 +57,8 @@ struct JSONObjectWriter {
     /// A nested object, already written.
     mutating func field(_ key: StaticString, object: JSONObjectWriter) {
         name(key)
-        bytes.append(contentsOf: object.finished)
+        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     var finished: [UInt8] { bytes + [UInt8(ascii: "}")] }
