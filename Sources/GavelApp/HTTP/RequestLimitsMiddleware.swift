@@ -21,32 +21,22 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
             // The group finishes before this closure returns, so `next` does not outlive the call.
             let responder = UncheckedSendable(next)
             let alarm = Alarm(after: timeout)
-            return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            return try await withThrowingTaskGroup(of: Response.self) { group in
+                // One child runs the handler and switches the alarm off when it is done; this
+                // task waits on the alarm itself rather than on a second child.
                 group.addTask {
                     defer { alarm.switchOff() }
-                    return .response(try await responder.value(request, context))
+                    return try await responder.value(request, context)
                 }
-                group.addTask { .alarm(rang: await alarm.wait()) }
                 defer { group.cancelAll() }
-                while let outcome = try await group.next() {
-                    switch outcome {
-                    case .response(let response):
-                        return response
-                    case .alarm(rang: true):
-                        throw Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
-                    case .alarm(rang: false):
-                        continue  // switched off because the handler finished: take its outcome
-                    }
+                if await alarm.wait() {
+                    throw Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
                 }
-                throw CancellationError()
+                guard let response = try await group.next() else { throw CancellationError() }
+                return response
             }
         }
     }
-}
-
-private enum Outcome: Sendable {
-    case response(Response)
-    case alarm(rang: Bool)
 }
 
 /// Carries a value the compiler cannot prove `Sendable` across a child-task boundary whose
