@@ -68,6 +68,13 @@ struct StorageTests {
         try await store.write("test") { db in try Outbox.append([event(), event()], context: context, in: db) }
         #expect(store.feed.lastSeq == 2)
         #expect(store.feed.seqs(of: subject, after: 0, limit: 10) == [1, 2])
+        // Only items have streams of their own: a product's events are not indexed by subject.
+        let product = Identifier.make()
+        try await store.write("test") { db in
+            try Outbox.append([OutboxEvent("product.created", subject: product, payload: Array("{}".utf8), at: Date())], context: context, in: db)
+        }
+        #expect(store.feed.lastSeq == 3)
+        #expect(store.feed.seqs(of: product, after: 0, limit: 10).isEmpty)
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(exposition.contains(#"gavel_events_total{event="item.updated"} 2"#), "\(exposition)")
     }

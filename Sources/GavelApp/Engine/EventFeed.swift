@@ -1,14 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Wakes live event streams when the outbox grows, and knows which events are about which
-/// subject (the outbox has no index for that: see migration v5). Writers call `published` right
+/// Wakes live event streams when the outbox grows, and knows which events are about which item
+/// (the outbox has no index for that: see migration v5). Writers call `published` right
 /// after their transaction commits; readers then fetch the new rows from the outbox itself, so
 /// a stream never shows an event that was not durably written.
 final class EventFeed: Sendable {
     private struct State {
         var lastSeq: Int64
-        /// Each subject's events, oldest first.
+        /// Each item's events, oldest first (see `Outbox.isIndexed`).
         var subjects: [UUID: [Int64]]
         var closed = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -38,7 +38,7 @@ final class EventFeed: Sendable {
         }
     }
 
-    /// Events up to `seq` are committed; `subjects` are those of them that have a subject, in order.
+    /// Events up to `seq` are committed; `subjects` are those of them in the item index, in order.
     func published(_ subjects: [(UUID, Int64)], upTo seq: Int64) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             for (subject, event) in subjects { state.subjects[subject, default: []].append(event) }

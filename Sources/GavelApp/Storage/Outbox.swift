@@ -116,9 +116,19 @@ enum Outbox {
             correlationID: row["correlation_id"], subjectID: row["subject_id"], payload: row["payload"])
     }
 
-    /// Every subject's events (sequence numbers, oldest first), to build the feed's index at start-up.
+    /// Whether an event belongs in the feed's subject index: events about items, the only
+    /// subjects with a stream of their own. Products and accounts would cost memory per row
+    /// for nothing.
+    static func isIndexed(_ name: String) -> Bool {
+        name.hasPrefix("item.") || name.hasPrefix("bid.")
+    }
+
+    /// Every item's events (sequence numbers, oldest first), to build the feed's index at start-up.
     static func subjects(in db: Database) throws -> [UUID: [Int64]] {
-        try db.sequencesByID("SELECT seq, subject_id FROM events WHERE subject_id IS NOT NULL ORDER BY seq")
+        try db.sequencesByID("""
+            SELECT seq, subject_id FROM events
+            WHERE subject_id IS NOT NULL AND (event LIKE 'item.%' OR event LIKE 'bid.%') ORDER BY seq
+            """)
     }
 
     static func lastSeq(in db: Database) throws -> Int64 {

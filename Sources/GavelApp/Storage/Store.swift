@@ -92,7 +92,10 @@ public final class Store: Sendable {
                     for (name, count) in counts {
                         metrics.counter("gavel_events_total", [("event", name)]).increment(by: count)
                     }
-                    feed.published(appended.compactMap { event in event.subject.map { ($0, event.seq) } }, upTo: last.seq)
+                    let indexed = appended.compactMap { event in
+                        Outbox.isIndexed(event.name) ? event.subject.map { ($0, event.seq) } : nil
+                    }
+                    feed.published(indexed, upTo: last.seq)
                 }
                 return value
             }
