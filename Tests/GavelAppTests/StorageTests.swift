@@ -79,6 +79,31 @@ struct StorageTests {
         #expect(exposition.contains(#"gavel_events_total{event="item.updated"} 2"#), "\(exposition)")
     }
 
+    @Test("events and bids bound directly read back exactly, NULLs included; a failed insert is a DatabaseError")
+    func directInserts() async throws {
+        let config = try await TestApp.config()
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let event = OutboxEvent("bid.placed", subject: nil, payload: Array(#"{"name":"Zoë \"Ω\""}"#.utf8), at: Date())
+        let context = WriteContext(traceID: "trace", correlationID: "correlation")
+        let bid = BidRecord(
+            id: Identifier.make(), itemID: Identifier.make(), bidderID: Identifier.make(), amount: 12, maxAmount: 34,
+            priceAfter: 12, leaderAfter: Identifier.make(), leaderMaxAfter: nil, createdAt: Timestamp.truncated(Date()))
+        let seqs = try await store.write("test") { db in
+            (try Outbox.append([event], context: context, in: db), try ItemRecords.insert(bid, in: db))
+        }
+        let (stored, storedBids) = try await store.read("test") { db in
+            (try Outbox.read(seqs: [seqs.0], in: db), try ItemRecords.bids(seqs: [seqs.1], in: db))
+        }
+        #expect(stored.first?.payload == #"{"name":"Zoë \"Ω\""}"#)
+        #expect(stored.first?.subjectID == nil)
+        #expect(stored.first?.id == event.id.text)
+        #expect(stored.first?.traceID == "trace" && stored.first?.correlationID == "correlation")
+        #expect(storedBids == [bid])
+        await #expect(throws: DatabaseError.self) {
+            try await store.write("test") { db in try Outbox.append([event], context: context, in: db) }  // same id: UNIQUE
+        }
+    }
+
     @Test("`gavel migrate` is repeatable: opening twice applies nothing new")
     func migrationsIdempotent() async throws {
         let path = Self.temporaryDatabase()

@@ -66,15 +66,22 @@ enum ItemRecords {
 
     /// Appends a bid and returns its sequence number.
     static func insert(_ bid: BidRecord, in db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO bids (id, item_id, bidder_id, amount, max_amount, price_after, leader_after, leader_max_after,
                 created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                bid.id.text, bid.itemID.text, bid.bidderID.text, bid.amount, bid.maxAmount, bid.priceAfter,
-                bid.leaderAfter.text, bid.leaderMaxAfter, Timestamp.millis(bid.createdAt),
-            ])
-        return db.lastInsertedRowID
+            """)
+        return try DirectInsert.run(statement, in: db) { values in
+            values.bind(bid.id)
+            values.bind(bid.itemID)
+            values.bind(bid.bidderID)
+            values.bind(bid.amount)
+            values.bind(bid.maxAmount)
+            values.bind(bid.priceAfter)
+            values.bind(bid.leaderAfter)
+            values.bind(bid.leaderMaxAfter)
+            values.bind(Timestamp.millis(bid.createdAt))
+        }
     }
 
     /// The bids with these sequence numbers, in the order given; the in-memory catalog knows

@@ -81,12 +81,19 @@ enum Outbox {
             """)
         var appended: [Appended] = []
         appended.reserveCapacity(events.count)
+        let timestamp = Timestamp.millis(context.now)
         for event in events {
-            try statement.execute(arguments: [
-                event.id.text, event.name, version, Timestamp.millis(context.now), context.traceID,
-                context.correlationID, event.subjectID?.text, String(decoding: event.payload, as: UTF8.self),
-            ])
-            appended.append(Appended(seq: db.lastInsertedRowID, name: event.name, subject: event.subjectID))
+            let seq = try DirectInsert.run(statement, in: db) { values in
+                values.bind(event.id)
+                values.bind(event.name)
+                values.bind(version)
+                values.bind(timestamp)
+                values.bind(context.traceID)
+                values.bind(context.correlationID)
+                values.bind(event.subjectID)
+                values.bind(utf8: event.payload)
+            }
+            appended.append(Appended(seq: seq, name: event.name, subject: event.subjectID))
         }
         journal.withLock { $0[ObjectIdentifier(db), default: []].append(contentsOf: appended) }
         return db.lastInsertedRowID
