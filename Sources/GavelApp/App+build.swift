@@ -117,8 +117,13 @@ private func identityService(
 }
 
 private func auctionService(
-    _ config: AppConfig, store: Store, metrics: MetricsRegistry, logger: Logger, now: @escaping @Sendable () -> Date
+    _ config: AppConfig, store: Store, metrics: MetricsRegistry, logger: Logger, now clock: @escaping @Sendable () -> Date
 ) async throws -> AuctionService {
+    // Auctions keep time in whole milliseconds, as they store it: a bid's time, an item's start
+    // and end and the closer's clock are compared in one unit. A raw reading could sit just
+    // below the millisecond the same reading is stored as, and a bid placed at an item's start
+    // was then refused as not started.
+    let now: @Sendable () -> Date = { Timestamp.truncated(clock()) }
     let (items, bids) = try await store.read("item.load_all", ItemRecords.loadAll)
     let catalog = ItemCatalog(items, bids: bids)
     let auctionMetrics = AuctionMetrics(metrics)

@@ -61,6 +61,22 @@ struct BidTests {
         }
     }
 
+    // Regression: a clock reading just below a whole millisecond is stored rounded up to it, so
+    // a bid at the very instant an item started was refused as item.not_started (a flaky test).
+    @Test("a bid at the instant its item starts is accepted, whatever the clock's sub-millisecond part", arguments: [
+        0.000_999_6, 0.000_999_9, 0.000_5, 0.0,
+    ])
+    func bidAtStart(fraction: Double) async throws {
+        let bench = try await AuctionBench(clock: TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + fraction)))
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let response = try await client.bid(bidder, on: id, amount: 1_000)
+            #expect(response.status == .created, "\(response.text)")
+        }
+    }
+
     @Test("proxy bidding: a maximum defends the lead one increment at a time")
     func proxy() async throws {
         let bench = try await AuctionBench()
