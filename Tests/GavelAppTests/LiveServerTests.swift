@@ -22,7 +22,9 @@ struct LiveServerTests {
         let service = try await buildApplication(config: config, logger: TestApp.logger)
         let group = service.serviceGroup(signals: [])
         let task = Task { try await group.run() }
-        for _ in 0..<100 {
+        // Up to 10 s: with the whole suite running in parallel on two cores, start-up can take
+        // longer than the 2 s this waited before, and the test then failed connecting.
+        for _ in 0..<500 {
             if (try? RawHTTPConnection(port: port)) != nil { break }
             try await Task.sleep(for: .milliseconds(20))
         }
