@@ -24,6 +24,8 @@ struct DirectInsert {
         sqlite3_reset(raw)
         var insert = DirectInsert(statement)
         bind(&insert)
+        // Every parameter, or a value from the previous execution would be inserted again.
+        assert(insert.index == sqlite3_bind_parameter_count(raw), "\(insert.index) values for \(statement.sql)")
         let code = sqlite3_step(raw)
         defer { sqlite3_reset(raw) }
         guard code == SQLITE_DONE else {
