@@ -77,6 +77,19 @@ struct BidTests {
         }
     }
 
+    // Regression: a parsed ends_at and the clock's reading of the same millisecond could differ
+    // in the last bit, so an item was not closed at its end (the closer test failed 12 in 30).
+    @Test("a timestamp read from a body is the very Date the auction clock gives for that millisecond")
+    func parsedTimestampsMatchTheClock() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let instant = Date(timeIntervalSince1970: Double.random(in: 1_700_000_000...2_100_000_000, using: &generator))
+            let parsed = try TimestampParser.parse(Timestamp.format(instant), field: "ends_at")
+            #expect(parsed == Timestamp.truncated(instant), "\(instant.timeIntervalSince1970)")
+            #expect(parsed.timeIntervalSince1970.bitPattern == Timestamp.truncated(instant).timeIntervalSince1970.bitPattern)
+        }
+    }
+
     @Test("proxy bidding: a maximum defends the lead one increment at a time")
     func proxy() async throws {
         let bench = try await AuctionBench()
