@@ -68,10 +68,11 @@ extension UUID {
         String(unsafeUninitializedCapacity: 36) { write(into: $0) }
     }
 
-    /// Appends the canonical text to `bytes` without making a `String` first (JSON writers).
-    public func appendText(to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(into: buffer)]))
+    /// Calls `body` with the canonical text as UTF-8 bytes on the stack, without making a
+    /// `String` (JSON writers, SQLite bindings).
+    public func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { buffer in
+            try body(UnsafeBufferPointer(rebasing: buffer[..<write(into: buffer)]))
         }
     }
 

@@ -30,7 +30,7 @@ struct JSONObjectWriter {
     mutating func field(_ key: StaticString, _ id: UUID) {
         name(key)
         bytes.append(UInt8(ascii: "\""))
-        id.appendText(to: &bytes)
+        id.withText { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -63,18 +63,16 @@ struct DirectInsert {
 
     /// UTF-8 text already in bytes, such as a JSON payload written by `JSONObjectWriter`.
     mutating func bind(utf8 bytes: [UInt8]) {
-        let position = next()
-        bytes.withUnsafeBufferPointer { buffer in
-            _ = sqlite3_bind_text(statement.sqliteStatement, position, buffer.baseAddress, Int32(buffer.count), Self.transient)
-        }
+        bytes.withUnsafeBufferPointer { bind(text: $0) }
     }
 
-    /// An id as its canonical text, without making a `String`.
+    /// An id as its canonical text, from a buffer on the stack.
     mutating func bind(_ id: UUID) {
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        id.appendText(to: &text)
-        bind(utf8: text)
+        id.withText { bind(text: $0) }
+    }
+
+    private mutating func bind(text: UnsafeBufferPointer<UInt8>) {
+        sqlite3_bind_text(statement.sqliteStatement, next(), text.baseAddress, Int32(text.count), Self.transient)
     }
 
     mutating func bind(_ id: UUID?) {

@@ -73,15 +73,12 @@ public final class Store: Sendable {
         try await gate.withSlot(operation) { [feed, metrics] in
             try await writer.writeWithoutTransaction { db in
                 var result: T?
+                // Forget what an earlier transaction on this connection left (one rolled back is
+                // never counted or published), so the record below is this transaction's alone.
                 _ = Outbox.takeAppended(in: db)
-                do {
-                    try db.inTransaction {
-                        result = try body(db)
-                        return .commit
-                    }
-                } catch {
-                    _ = Outbox.takeAppended(in: db)  // rolled back: never counted, never published
-                    throw error
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
                 }
                 let value = result!
                 afterCommit?(value)
