@@ -185,6 +185,12 @@ def shot(driver, directory, name):
     return path
 
 
+def slow(driver, latency_ms):
+    """Delays every request of `driver` by `latency_ms` (0: back to normal)."""
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
 def register(driver, base, email, name):
     driver.get(base + "/#/register")
     visible(driver, "register-form")
@@ -267,9 +273,15 @@ def run(base, args, checks):
         seller.execute_script("window.__gavelNoReload = 'still here';")
 
         # User B bids from a phone-sized second browser.
+        # Over a slow network (every request 400 ms late), the signed-in navigation must appear only
+        # once the redirect after sign-in has happened; a page opened after that must not be left.
         bidder = browser(PHONE)
+        bidder.execute_cdp_cmd("Network.enable", {})
+        slow(bidder, 400)
         register(bidder, base, f"bidder-{tag}@example.com", f"Bidder {tag}")
-        checks.ok("user B registers through the UI (second browser, phone size)")
+        checks.check("user B registers through the UI (second browser, phone size, slow network)",
+                     not bidder.current_url.endswith("#/register"), f"still at {bidder.current_url}")
+        slow(bidder, 0)
         bidder.get(f"{base}/#/items/{item_id}")
         visible(bidder, "bid-form")
         wait(bidder, text_contains("item-name", title))

@@ -952,9 +952,12 @@
   // Identity: register, log in (with the two-factor step), account and 2FA set-up
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Stores a new session only once its account is known, so the signed-in navigation never shows
+   * while the redirect after sign-in is still pending (a page opened in between would be left).
+   */
   async function signIn(pair) {
-    session.fromTokens(pair, null);
-    const {data: me} = await api.get('/api/v1/identity/me');
+    const {data: me} = await api.get('/api/v1/identity/me', {token: false, headers: {Authorization: `Bearer ${pair.access_token}`}});
     session.fromTokens(pair, me);
   }
 
