@@ -69,6 +69,36 @@ struct BearerTokenTests {
         }
     }
 
+    @Test("the scheme is matched in any case, with blanks around the token; anything else is 401 and creates nothing")
+    func schemeSpelling() async throws {
+        let token = try await TestApp.token(for: Self.user)
+        try await TestApp.withRouter { client in
+            for (n, header) in ["bearer \(token)", "BEARER  \(token)\t", "Bearer \t\(token) "].enumerated() {
+                let response = try await client.post("/api/v1/products", json: #"{"name": "A\#(n)", "price": 1}"#, headers: [.authorization: header])
+                #expect(response.status == .created, "\(header.debugDescription)")
+            }
+            for header in ["Bearer", "Bearer ", "Bearer   ", "Bearer\t\(token)", "Bearerx \(token)", "Béarer \(token)", "Bearer \(token)x",
+                           "Bearer \(token) x"] {
+                let response = try await client.post("/api/v1/products", json: #"{"name": "B", "price": 1}"#, headers: [.authorization: header])
+                #expect(response.status == .unauthorized, "\(header.debugDescription)")
+                #expect(try response.problemCode() == "auth.invalid_token")
+            }
+            let list = try await client.execute(uri: "/api/v1/products?page_size=100", method: .get)
+            #expect(try #require(list.object()["total"] as? Int) == 3)
+        }
+    }
+
+    @Test("the token is cut from the Authorization value without its scheme and blanks")
+    func tokenText() {
+        #expect(BearerMiddleware.token(in: "Bearer abc.def") == "abc.def")
+        #expect(BearerMiddleware.token(in: "bEaReR   abc \t") == "abc")
+        #expect(BearerMiddleware.token(in: "Bearer a b") == "a b")
+        #expect(BearerMiddleware.token(in: "Bearer é") == "é")
+        for refused in ["Bearer ", "Bearer \t ", "Bearer", "Bear", "", "Bearer\tabc", "Basic abc", "Bearer\u{301} abc"] {
+            #expect(BearerMiddleware.token(in: refused) == nil, "\(refused.debugDescription)")
+        }
+    }
+
     final class Clock: Sendable {
         let now = Mutex(Date())
     }

@@ -63,9 +63,36 @@ struct PlatformTests {
         ("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", nil),
         ("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", nil),
         ("garbage", nil),
+        (" \t00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ", "4bf92f3577b34da6a3ce929d0e0e4736"),
     ])
     func traceparent(header: String, expected: String?) {
         #expect(RequestIdentityMiddleware.traceID(header) == expected)
+    }
+
+    @Test("header values are trimmed of spaces and tabs only, and prefixes compare without ASCII case")
+    func fieldValues() {
+        #expect(FieldValue.trimmed(" \t a b \t") == "a b")
+        #expect(FieldValue.trimmed("") == "")
+        #expect(FieldValue.trimmed(" \t ") == "")
+        #expect(FieldValue.trimmed("\u{A0}x\n") == "\u{A0}x\n")
+        #expect(FieldValue.trimmed(" é ") == "é")
+        #expect(FieldValue.trimmed("ab"[...].dropFirst()) == "b")
+        #expect(FieldValue.hasPrefix("BeArEr x", lowercased: "bearer "))
+        #expect(FieldValue.hasPrefix("bearer", lowercased: "bearer"))
+        #expect(!FieldValue.hasPrefix("beare", lowercased: "bearer"))
+        #expect(!FieldValue.hasPrefix("bearér", lowercased: "bearer"))
+        #expect(!FieldValue.hasPrefix("bearer", lowercased: "bearer "))
+    }
+
+    @Test("If-Match lists are read with blanks around tags and commas")
+    func ifMatchLists() {
+        #expect(EntityTag.ifMatch(nil, version: 3))
+        #expect(EntityTag.ifMatch(" * ", version: 3))
+        #expect(EntityTag.ifMatch("\t\"3\"", version: 3))
+        #expect(EntityTag.ifMatch("\"1\" ,\t\"3\" ", version: 3))
+        #expect(!EntityTag.ifMatch("\"1\", W/\"3\"", version: 3))
+        #expect(!EntityTag.ifMatch("", version: 3))
+        #expect(!EntityTag.ifMatch("3", version: 3))
     }
 
     @Test("generated ids are 32 lower-case hex digits and do not repeat")

@@ -77,7 +77,7 @@ struct ProductCreateTests {
         }
     }
 
-    @Test("a body that is not JSON by media type is 415", arguments: ["text/plain", nil])
+    @Test("a body that is not JSON by media type is 415", arguments: ["text/plain", nil, "application/jsonx", "application/ json", ""])
     func wrongMediaType(contentType: String?) async throws {
         let seller = try await TestUser.make()
         try await TestApp.withRouter { client in
@@ -87,6 +87,20 @@ struct ProductCreateTests {
                 uri: "/api/v1/products", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"A","price":1}"#))
             #expect(response.status == .unsupportedMediaType)
             #expect(try response.problemCode() == "request.unsupported_media_type")
+        }
+    }
+
+    @Test("the JSON media type is matched without case, with parameters and blanks", arguments: [
+        "application/json", "Application/JSON", "application/json; charset=utf-8", " application/json\t;charset=UTF-8",
+    ])
+    func mediaTypeSpelling(contentType: String) async throws {
+        let seller = try await TestUser.make()
+        try await TestApp.withRouter { client in
+            var headers = seller.authorization
+            headers[.contentType] = contentType
+            let response = try await client.execute(
+                uri: "/api/v1/products", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"A","price":1}"#))
+            #expect(response.status == .created)
         }
     }
 

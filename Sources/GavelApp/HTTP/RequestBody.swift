@@ -21,8 +21,7 @@ enum JSONMediaType {
 extension Request {
     /// Reads the body up to `limit` bytes (413 past it) after checking its media type (415).
     func jsonBody(limit: Int, accepting mediaTypes: Set<String> = JSONMediaType.json) async throws -> ByteBuffer {
-        let mediaType = headers[.contentType]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = headers[.contentType]?.split(separator: ";").first.map { FieldValue.trimmed($0).lowercased() }
         guard let mediaType, mediaTypes.contains(mediaType) else {
             throw Problem(
                 .unsupportedMediaType, code: "request.unsupported_media_type",
@@ -64,8 +63,7 @@ enum StrictJSON {
         let value: Value
 
         init(from decoder: any Decoder) throws {
-            let names = Value.memberNames
-            for key in try decoder.container(keyedBy: Name.self).allKeys where !names.contains(key.stringValue) {
+            for key in try decoder.container(keyedBy: Name.self).allKeys where Value.CodingKeys(stringValue: key.stringValue) == nil {
                 throw UnknownMember()
             }
             value = try Value(from: decoder)

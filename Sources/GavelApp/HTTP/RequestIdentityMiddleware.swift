@@ -37,7 +37,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
     /// The trace id of a version-00 `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`); all-zero ids
     /// are invalid by the W3C rules.
     static func traceID(_ header: String) -> String? {
-        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        let parts = FieldValue.trimmed(header).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
             parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
             parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })

@@ -11,16 +11,26 @@ struct BearerMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             return try await next(request, context)
         }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        guard let token = Self.token(in: header) else {
             throw Problem.unauthorized("Authorization must use the Bearer scheme.")
         }
         var context = context
         do {
-            context.user = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            context.user = try await verifier.verify(token)
         } catch {
             context.logger.debug("bearer token refused", metadata: ["reason": "\(error)"])
             throw Problem.unauthorized("The access token is invalid or expired.")
         }
         return try await next(request, context)
+    }
+}
+
+extension BearerMiddleware {
+    /// The credentials of an `Authorization` value in the Bearer scheme (the scheme name in any
+    /// case, RFC 9110 §11.1), without the blanks around them; nil for another scheme or none.
+    static func token(in header: String) -> String? {
+        guard FieldValue.hasPrefix(header, lowercased: "bearer ") else { return nil }
+        let token = FieldValue.trimmed(Substring(header.utf8.dropFirst(7)))
+        return token.isEmpty ? nil : String(token)
     }
 }

@@ -92,9 +92,9 @@ enum EntityTag {
     /// tags must equal the current one by strong comparison (weak tags never match).
     static func ifMatch(_ header: String?, version: Int) -> Bool {
         guard let header else { return true }
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = FieldValue.trimmed(header)
         if trimmed == "*" { return true }
         let current = make(version: version)
-        return trimmed.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == current }
+        return trimmed.split(separator: ",").contains { FieldValue.trimmed($0) == current }
     }
 }
