@@ -103,7 +103,7 @@ private func identityService(
     let identityMetrics = IdentityMetrics(metrics)
     return IdentityService(
         repository: repository,
-        hasher: PasswordHasher(cost: config.auth.bcryptCost, concurrency: ProcessInfo.processInfo.activeProcessorCount),
+        hasher: PasswordHasher(cost: config.auth.bcryptCost, concurrency: Processors.available),
         tokens: TokenIssuer(
             keys: keys, issuer: config.auth.issuer, audience: config.auth.audience,
             accessLifetime: config.auth.accessTokenTTL.seconds),

@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        Processors.sizeSharedThreads()
         let config = await options.load()
         let logger = Bootstrap.logging(config)
         let service = try await buildApplication(config: config, logger: logger, metrics: Bootstrap.metrics(config))

@@ -22,9 +22,24 @@ struct ConfigTests {
         #expect(config.auth.accessTokenTTL == .seconds(900))
         #expect(config.auth.refreshTokenTTL == .seconds(30 * 86_400))
         #expect(config.auth.bcryptCost == 10)
-        #expect(config.auctions.workers == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(config.auctions.workers == Processors.available)
         #expect(config.auctions.defaultCurrency.code == "EUR")
         #expect(config.log.format == .json)
+    }
+
+    @Test("one per core counts the processors the process may run on: its affinity mask and CPU quota")
+    func processors() throws {
+        #expect(Processors.affinityCount(status: "Name:\tgavel\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n") == 2)
+        #expect(Processors.affinityCount(status: "Cpus_allowed:\t1\n") == 1)
+        #expect(Processors.affinityCount(status: "Cpus_allowed:\tffffffff,00000001\n") == 33)
+        #expect(Processors.affinityCount(status: "Cpus_allowed:\t0\n") == nil)
+        #expect(Processors.affinityCount(status: "Cpus_allowed:\tzz\n") == nil)
+        #expect(Processors.affinityCount(status: "Name:\tgavel\n") == nil)
+        // This process: never more than the machine has, never more than its mask allows.
+        let mask = try #require(Processors.affinityCount)
+        #expect(Processors.available >= 1)
+        #expect(Processors.available <= mask)
+        #expect(Processors.available <= ProcessInfo.processInfo.activeProcessorCount)
     }
 
     @Test("the shipped config.yaml loads")

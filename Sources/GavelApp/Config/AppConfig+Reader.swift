@@ -7,7 +7,7 @@ extension AppConfig {
     static let minimumSecretBytes = 32
 
     static func workers(_ configured: Int) -> Int {
-        configured == 0 ? ProcessInfo.processInfo.activeProcessorCount : configured
+        configured == 0 ? Processors.available : configured
     }
 
     init(reader: TypedConfigReader) throws(ConfigProblem) {
