@@ -58,7 +58,9 @@ public func buildApplication(
     router.add(middleware: ObservabilityMiddleware(metrics: HTTPMetrics(metrics)))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware(routes: routes))
-    router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: config.server.maxBodyBytes, timeout: config.server.requestTimeout))
+    router.add(
+        middleware: RequestLimitsMiddleware(
+            maxBodyBytes: config.server.maxBodyBytes, timeout: config.server.requestTimeout, selfTimed: ItemController.selfTimed))
     router.add(middleware: BearerMiddleware(verifier: verifier))
 
     OperationalController(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import GavelApp
@@ -21,6 +22,29 @@ struct AlarmTests {
         try? await Task.sleep(for: .milliseconds(20))
         later.switchOff()
         #expect(await waited == false)
+    }
+
+    @Test("onRing runs when the alarm rings, at once if it already rang, and never if it was switched off")
+    func onRing() async throws {
+        let runs = Mutex(0)
+        let ringing = Alarm(after: .milliseconds(20))
+        ringing.onRing { runs.withLock { $0 += 1 } }
+        #expect(!ringing.hasRung)
+        #expect(await ringing.wait())
+        #expect(ringing.hasRung)
+        #expect(runs.withLock { $0 } == 1)
+        ringing.onRing { runs.withLock { $0 += 10 } }
+        #expect(runs.withLock { $0 } == 11)
+        ringing.switchOff()
+        #expect(ringing.hasRung)
+
+        let off = Alarm(after: .milliseconds(20))
+        off.onRing { runs.withLock { $0 += 100 } }
+        off.switchOff()
+        off.onRing { runs.withLock { $0 += 100 } }
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(!off.hasRung)
+        #expect(runs.withLock { $0 } == 11)
     }
 
     @Test("a cancelled waiter stops waiting at once")

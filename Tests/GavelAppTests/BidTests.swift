@@ -272,4 +272,42 @@ struct BidFailureTests {
             #expect(try await client.bid(bidder, on: id, amount: 1_200).status == .created)
         }
     }
+
+    @Test("a bid still queued at server.request_timeout is answered 503 request.timeout; it is applied later and the engine goes on")
+    func timeout() async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])
+        let seller = try await TestUser.make()
+        let (first, second) = (try await TestUser.make(), try await TestUser.make())
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            // Hold the one writer for a second, as a stalled disk would.
+            let (held, hold) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await bench.service.store.write("test.hold") { _ in
+                    hold.yield()
+                    Thread.sleep(forTimeInterval: 1)
+                    return true
+                }
+            }
+            for await _ in held { break }
+            let start = ContinuousClock.now
+            let late = try await client.bid(first, on: id, amount: 1_200)
+            let waited = ContinuousClock.now - start
+            #expect(late.status == .serviceUnavailable)
+            #expect(try late.problemCode() == "request.timeout")
+            #expect(late.headers[.retryAfter] != nil)
+            #expect(waited >= .milliseconds(200) && waited < .milliseconds(900), "\(waited)")
+            _ = try await holder.value
+            // Timed out means the outcome is unknown: the queued bid commits when its turn comes.
+            var count = 0
+            for _ in 0..<100 where count == 0 {
+                count = try await client.item(id)["bid_count"] as? Int ?? 0
+                if count == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(count == 1)
+            #expect(try await bench.storedBids(of: try #require(UUID(uuidString: id))).count == 1)
+            let next = try await client.bid(second, on: id, amount: 1_300)
+            #expect(next.status == .created)
+        }
+    }
 }

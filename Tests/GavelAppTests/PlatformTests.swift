@@ -132,6 +132,45 @@ struct PlatformTests {
         }
     }
 
+    @Test("a self-timed route gets the deadline in its context and runs without the race; others race as before")
+    func selfTimedRoutes() async throws {
+        let middleware = RequestLimitsMiddleware<AppRequestContext>(
+            maxBodyBytes: 1024, timeout: .milliseconds(50), selfTimed: [RouteTemplate(.post, "/own/{id}")])
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ProblemMiddleware<AppRequestContext>(routes: RouteTable()))
+        router.add(middleware: middleware)
+        router.post("/own/:id") { _, context -> String in
+            guard let deadline = context.deadline else { return "no deadline" }
+            try await Task.sleep(for: .milliseconds(120))
+            return deadline.hasRung ? "rang" : "quiet"
+        }
+        router.post("/raced") { _, context -> String in
+            context.deadline == nil ? "raced" : "deadline"
+        }
+        try await Application(router: router).test(.router) { client in
+            // The handler runs to the end and sees the deadline has passed; answering it is its job.
+            let own = try await client.execute(uri: "/own/7", method: .post)
+            #expect(own.text == "rang")
+            let raced = try await client.execute(uri: "/raced", method: .post)
+            #expect(raced.text == "raced")
+        }
+    }
+
+    @Test("route templates match a method and path segment by segment", arguments: [
+        ("POST", "/api/v1/items/abc/bids", true),
+        ("GET", "/api/v1/items/abc/bids", false),
+        ("POST", "/api/v1/items//bids", false),
+        ("POST", "/api/v1/items/abc/bids/", false),
+        ("POST", "/api/v1/items/abc", false),
+        ("POST", "/api/v1/items/abc/bidsx", false),
+        ("POST", "api/v1/items/abc/bids", false),
+        ("POST", "/api/v1/items/a/b/bids", false),
+    ])
+    func routeTemplates(method: String, path: String, matches: Bool) {
+        let template = RouteTemplate(.post, "/api/v1/items/{id}/bids")
+        #expect(template.matches(HTTPRequest.Method(method)!, path) == matches)
+    }
+
     @Test("route templates are recorded as in the OpenAPI document")
     func routeTable() async throws {
         let service = try await buildApplication(config: TestApp.config(), logger: TestApp.logger)

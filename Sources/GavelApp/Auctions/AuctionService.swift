@@ -74,8 +74,10 @@ struct AuctionService: Sendable {
         return item
     }
 
-    func bid(on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?) async throws -> CommandResult {
-        try await engine.submit(id, .bid(request, context: context.at(request.at), idempotency: idempotency))
+    func bid(
+        on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?, deadline: Alarm? = nil
+    ) async throws -> CommandResult {
+        try await engine.submit(id, .bid(request, context: context.at(request.at), idempotency: idempotency), deadline: deadline)
     }
 
     /// Applies a seller's change in the item's worker, after checking who may make it.

@@ -48,14 +48,14 @@ struct BatchApplier: Sendable {
             // The callers learn only that nothing was recorded; the cause is in the log and the table.
             let refusal = Problem.unavailable(
                 "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
-            for pending in batch { pending.continuation.resume(throwing: refusal) }
+            for pending in batch { pending.verdict.resume(with: .failure(refusal)) }
             return
         }
         metrics.commitDuration.recordInterval(since: start)
         metrics.batchSize.record(batch.count)
         record(results, effects, duration: ContinuousClock.now - start)
         if effects.transitioned { onTransition() }
-        for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
+        for (pending, result) in zip(batch, results) { pending.verdict.resume(with: .success(result)) }
     }
 
     /// The item as this batch has left it so far.

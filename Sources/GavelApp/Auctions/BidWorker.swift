@@ -11,7 +11,23 @@ final class BidWorker: Sendable {
     struct Pending: Sendable {
         let itemID: UUID
         let command: ItemCommand
-        let continuation: CheckedContinuation<CommandResult, any Error>
+        let verdict: Verdict
+    }
+
+    /// Where a command's caller waits for its verdict. The first answer counts: the worker's,
+    /// or 503 `request.timeout` when the request's deadline rings first. A command answered by
+    /// its deadline is still applied when its turn comes, as a request that timed out may have
+    /// been (its caller was told the outcome is unknown).
+    final class Verdict: Sendable {
+        private let continuation: Mutex<CheckedContinuation<CommandResult, any Error>?>
+
+        init(_ continuation: CheckedContinuation<CommandResult, any Error>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        func resume(with result: Result<CommandResult, any Error>) {
+            continuation.withLock { $0.take() }?.resume(with: result)
+        }
     }
 
     private struct Queue {
@@ -35,20 +51,23 @@ final class BidWorker: Sendable {
         self.applier = applier
     }
 
-    /// Queues a command and waits for its verdict. A full queue is `StorageError.overloaded`; a
-    /// worker that stopped accepting (shutdown) is `StorageError.shuttingDown`.
-    func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
+    /// Queues a command and waits for its verdict, or until `deadline` rings (503
+    /// `request.timeout`). A full queue is `StorageError.overloaded`; a worker that stopped
+    /// accepting (shutdown) is `StorageError.shuttingDown`.
+    func submit(_ itemID: UUID, _ command: ItemCommand, deadline: Alarm? = nil) async throws -> CommandResult {
         try await withCheckedThrowingContinuation { continuation in
+            let verdict = Verdict(continuation)
             let (refusal, wakeup) = queue.withLock { queue -> ((any Error)?, CheckedContinuation<Void, Never>?) in
                 guard queue.accepting else { return (StorageError.shuttingDown, nil) }
                 guard queue.pending.count < capacity else { return (StorageError.overloaded, nil) }
-                queue.pending.append(Pending(itemID: itemID, command: command, continuation: continuation))
+                queue.pending.append(Pending(itemID: itemID, command: command, verdict: verdict))
                 // Counted under the lock, so the worker's decrement can never come first.
                 applier.metrics.queueChanged(by: 1)
                 defer { queue.wakeup = nil }
                 return (nil, queue.wakeup)
             }
-            if let refusal { continuation.resume(throwing: refusal) }
+            if let refusal { return verdict.resume(with: .failure(refusal)) }
+            deadline?.onRing { verdict.resume(with: .failure(Problem.requestTimeout)) }
             wakeup?.resume()
         }
     }

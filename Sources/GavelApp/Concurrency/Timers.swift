@@ -22,6 +22,8 @@ enum Timers {
 final class Alarm: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Bool, Never>?
+        /// Run when the alarm rings, never when it is switched off.
+        var actions: [@Sendable () -> Void] = []
         var rang: Bool?
     }
 
@@ -55,19 +57,34 @@ final class Alarm: Sendable {
         finish(rang: false)
     }
 
+    /// Whether the alarm rang (it may still ring later).
+    var hasRung: Bool { state.withLock { $0.rang == true } }
+
+    /// Runs `action` when the alarm rings, at once if it already has; never once it was switched
+    /// off. For work that answers its own deadline without a task waiting on the alarm.
+    func onRing(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool? in
+            if let rang = state.rang { return rang }
+            state.actions.append(action)
+            return nil
+        }
+        if now == true { action() }
+    }
+
     fileprivate func ring() {
         finish(rang: true)
     }
 
     private func finish(rang: Bool) {
-        let continuation = state.withLock { state -> CheckedContinuation<Bool, Never>?? in
-            guard state.rang == nil else { return .none }
+        let taken = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [@Sendable () -> Void])? in
+            guard state.rang == nil else { return nil }
             state.rang = rang
-            defer { state.continuation = nil }
-            return .some(state.continuation)
+            defer { state.continuation = nil; state.actions = [] }
+            return (state.continuation, state.actions)
         }
-        guard let continuation else { return }
+        guard let (continuation, actions) = taken else { return }
         if !rang { clock.forget(id.withLock { $0 }) }
+        if rang { for action in actions { action() } }
         continuation?.resume(returning: rang)
     }
 }

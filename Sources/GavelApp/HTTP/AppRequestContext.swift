@@ -9,14 +9,21 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public let tokenID: String
 }
 
+/// A context that can carry the deadline of a write whose route answers it itself (see
+/// `RequestLimitsMiddleware`).
+protocol DeadlineRequestContext: RequestContext {
+    var deadline: Alarm? { get set }
+}
+
 /// The context of every request: ids for correlation, and the caller once a bearer token
 /// has been verified.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: DeadlineRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var traceID = ""
     public var user: AuthenticatedUser?
     public let remoteAddress: String?
+    var deadline: Alarm?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -35,6 +42,7 @@ public struct AuthenticatedContext: ChildRequestContext {
     public let requestID: String
     public let traceID: String
     public let remoteAddress: String?
+    let deadline: Alarm?
 
     public init(context: AppRequestContext) throws {
         guard let user = context.user else {
@@ -45,6 +53,7 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.requestID = context.requestID
         self.traceID = context.traceID
         self.remoteAddress = context.remoteAddress
+        self.deadline = context.deadline
     }
 
     var writeContext: WriteContext { WriteContext(traceID: traceID, correlationID: requestID) }

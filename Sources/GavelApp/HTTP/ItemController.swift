@@ -12,18 +12,22 @@ struct ItemController: Sendable {
 
     static let collection = "/api/v1/items"
     static let item = "/api/v1/items/{id}"
+    static let bidsTemplate = "/api/v1/items/{id}/bids"
+    /// Bidding answers the request deadline where it waits: after reading the body, and while the
+    /// bid is in its worker's queue (`RequestLimitsMiddleware`).
+    static let selfTimed = [RouteTemplate(.post, bidsTemplate)]
 
     func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
         router.route(.get, Self.collection, in: table, use: list)
         router.route(.get, Self.item, in: table, use: get)
-        router.route(.get, "\(Self.item)/bids", in: table, use: bids)
+        router.route(.get, Self.bidsTemplate, in: table, use: bids)
         router.route(.get, "\(Self.item)/events", in: table, use: events)
         let authenticated = router.group(context: AuthenticatedContext.self)
         authenticated.route(.post, Self.collection, in: table, use: create)
         authenticated.route(.patch, Self.item, in: table, use: patch)
         authenticated.route(.delete, Self.item, in: table, use: delete)
         authenticated.route(.post, "\(Self.item)/cancel", in: table, use: cancel)
-        authenticated.route(.post, "\(Self.item)/bids", in: table, use: placeBid)
+        authenticated.route(.post, Self.bidsTemplate, in: table, use: placeBid)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -116,6 +120,7 @@ struct ItemController: Sendable {
         let id = try Self.id(context.parameters.get("id"))
         guard service.item(id, viewer: context.user.id) != nil else { throw Problem.notFound("item", code: "item.not_found") }
         let (body, raw) = try await request.decodeStrict(BidBody.self, limit: maxBodyBytes)
+        if context.deadline?.hasRung == true { throw Problem.requestTimeout }
         var currency: Currency?
         if let code = body.currency {
             currency = Currency(code)
@@ -127,7 +132,7 @@ struct ItemController: Sendable {
         }
         let bid = BidRequest(
             bidderID: context.user.id, amount: body.amount, maxAmount: body.maxAmount, currency: currency, at: service.now())
-        switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim) {
+        switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim, deadline: context.deadline) {
         case .bidAccepted(let bid, let item):
             return Response.json(ByteBuffer(bytes: BidResponse.json(bid, item)), status: .created)
         case .replayed(let stored):

@@ -51,6 +51,9 @@ public struct Problem: Error, Sendable {
         Problem(.serviceUnavailable, code: code, detail: detail).with(.retryAfter, String(retryAfter))
     }
 
+    /// A write that took longer than `server.request_timeout`.
+    static let requestTimeout = Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
+
     static let preconditionFailed = Problem(
         .preconditionFailed, code: "request.precondition_failed",
         detail: "If-Match does not match the current version; fetch the resource and retry.")

@@ -1,20 +1,37 @@
+import HTTPTypes
 import Hummingbird
 
 /// Refuses bodies declared larger than `server.max_body_bytes` before reading them (413), and
 /// bounds the time to produce a response (`server.request_timeout`, 503) for requests that
 /// read a body or change state. Safe methods are answered from memory or wait only for a
-/// database slot, which `database.acquire_timeout` already bounds, so they skip the timer and
-/// its two child tasks. Streaming bodies (SSE) start within the limit and then run on; reading
-/// a body enforces the size again (`Request.jsonBody`) for clients that send no length.
-struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
+/// database slot, which `database.acquire_timeout` already bounds, so they skip the timer.
+/// Streaming bodies (SSE) start within the limit and then run on; reading a body enforces the
+/// size again (`Request.jsonBody`) for clients that send no length.
+///
+/// A write races its handler in a child task against an alarm. The group still waits for that
+/// child, so the 503 is only as prompt as the handler is to notice cancellation. A bid waits on
+/// its worker's verdict, which cancellation cannot reach, so a bid whose batch was stuck got its
+/// 503 only when the batch committed. Routes listed as `selfTimed` therefore get no child task
+/// (which also saves a task and a scheduling round trip per request): the alarm is put in
+/// `context.deadline` and they answer it where they wait. A client that stalls its own upload
+/// is then closed by `server.idle_timeout` instead.
+struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
     let timeout: Duration
+    var selfTimed: [RouteTemplate] = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw HTTPError(.contentTooLarge)
         }
         if request.method == .get || request.method == .head {
+            return try await next(request, context)
+        }
+        if selfTimed.contains(where: { $0.matches(request.method, request.uri.path) }) {
+            var context = context
+            let alarm = Alarm(after: timeout)
+            defer { alarm.switchOff() }
+            context.deadline = alarm
             return try await next(request, context)
         }
         return try await withoutActuallyEscaping(next) { next in
@@ -29,9 +46,7 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
                     return try await responder.value(request, context)
                 }
                 defer { group.cancelAll() }
-                if await alarm.wait() {
-                    throw Problem.unavailable("The request took longer than the server allows.", code: "request.timeout")
-                }
+                if await alarm.wait() { throw Problem.requestTimeout }
                 guard let response = try await group.next() else { throw CancellationError() }
                 return response
             }
@@ -44,4 +59,34 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// A method and a path template as the route table writes them (`/api/v1/items/{id}/bids`),
+/// matched against a request's path segment by segment without building strings.
+struct RouteTemplate: Sendable {
+    let method: HTTPRequest.Method
+    /// The template's segments; nil for a `{parameter}`, which matches any non-empty segment.
+    private let segments: [String?]
+
+    init(_ method: HTTPRequest.Method, _ template: String) {
+        self.method = method
+        segments = template.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? nil : String(part)
+        }
+    }
+
+    func matches(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        guard method == self.method else { return false }
+        var index = 0
+        for segment in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard index < segments.count else { return false }
+            if let literal = segments[index] {
+                guard segment.elementsEqual(literal.utf8) else { return false }
+            } else if segment.isEmpty {
+                return false
+            }
+            index += 1
+        }
+        return index == segments.count
+    }
 }
