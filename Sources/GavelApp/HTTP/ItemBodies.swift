@@ -146,4 +146,29 @@ struct BidBody: StrictDecodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case amount, currency, maxAmount = "max_amount"
     }
+
+    init(amount: Int, maxAmount: Int?, currency: String?) {
+        self.amount = amount
+        self.maxAmount = maxAmount
+        self.currency = currency
+    }
+
+    /// The body as `JSONDecoder` would decode it, when it is plain (see `FlatJSON`).
+    static func plain(_ bytes: UnsafeRawBufferPointer) -> BidBody? {
+        guard let members = FlatJSON.members(bytes) else { return nil }
+        var amount: Int?
+        var maxAmount: Int?
+        var currency: String?
+        for (name, value) in members {
+            switch (name, value) {
+            case ("amount", .integer(let number)): amount = number
+            case ("max_amount", .integer(let number)): maxAmount = number
+            case ("max_amount", .null), ("currency", .null): break
+            case ("currency", .string(let code)): currency = code
+            default: return nil
+            }
+        }
+        guard let amount else { return nil }
+        return BidBody(amount: amount, maxAmount: maxAmount, currency: currency)
+    }
 }

@@ -6,10 +6,16 @@ import NIOCore
 /// A JSON request body whose accepted members are exactly its coding keys.
 protocol StrictDecodable: Decodable {
     associatedtype CodingKeys: CodingKey & CaseIterable
+
+    /// The body decoded without `JSONDecoder` when that is certain to give the same value; nil
+    /// to leave it to the decoder. None by default.
+    static func plain(_ bytes: UnsafeRawBufferPointer) -> Self?
 }
 
 extension StrictDecodable {
     static var memberNames: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+
+    static func plain(_ bytes: UnsafeRawBufferPointer) -> Self? { nil }
 }
 
 /// The media types a write accepts.
@@ -39,9 +45,16 @@ extension Request {
 }
 
 enum StrictJSON {
-    /// One decoding pass that also refuses unknown members. Any failure is diagnosed again by
-    /// `diagnose`, which finds the precise problem; valid bodies, the common case, are parsed once.
+    /// A plain body (`T.plain`) skips the decoder. Otherwise one decoding pass that also refuses
+    /// unknown members; any failure is diagnosed again by `diagnose`, which finds the precise
+    /// problem, so valid bodies, the common case, are parsed once.
     static func decode<T: StrictDecodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        if let plain = buffer.withUnsafeReadableBytes(T.plain) { return plain }
+        return try decoded(type, from: buffer)
+    }
+
+    /// The decoder's answer alone, without `T.plain`.
+    static func decoded<T: StrictDecodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         let data = Data(buffer.readableBytesView)
         do {
             return try JSONCoding.decoder.decode(Checked<T>.self, from: data).value
