@@ -310,4 +310,40 @@ struct BidFailureTests {
             #expect(next.status == .created)
         }
     }
+
+    @Test("a seller's change still queued at server.request_timeout is answered 503 request.timeout",
+          arguments: ["PATCH", "DELETE", "POST cancel"])
+    func changeTimeout(route: String) async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let (held, hold) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await bench.service.store.write("test.hold") { _ in
+                    hold.yield()
+                    Thread.sleep(forTimeInterval: 1)
+                    return true
+                }
+            }
+            for await _ in held { break }
+            let start = ContinuousClock.now
+            let response: TestResponse
+            switch route {
+            case "PATCH":
+                response = try await client.execute(
+                    uri: "/api/v1/items/\(id)", method: .patch, headers: seller.authorization + [.contentType: "application/merge-patch+json"],
+                    body: ByteBuffer(string: #"{"name": "Renamed"}"#))
+            case "DELETE":
+                response = try await client.execute(uri: "/api/v1/items/\(id)", method: .delete, headers: seller.authorization)
+            default:
+                response = try await client.execute(uri: "/api/v1/items/\(id)/cancel", method: .post, headers: seller.authorization)
+            }
+            let waited = ContinuousClock.now - start
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.problemCode() == "request.timeout")
+            #expect(waited < .milliseconds(900), "\(waited)")
+            _ = try await holder.value
+        }
+    }
 }

@@ -82,10 +82,10 @@ struct AuctionService: Sendable {
 
     /// Applies a seller's change in the item's worker, after checking who may make it.
     func change(
-        _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext,
+        _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext, deadline: Alarm? = nil,
         _ change: @escaping @Sendable (Item) throws -> ItemChange
     ) async throws -> Item? {
-        let result = try await engine.submit(id, .change(context: context.at(now())) { item in
+        let command = ItemCommand.change(context: context.at(now())) { item in
             guard item.sellerID == user else {
                 // Another seller's draft does not exist for this caller.
                 if item.state.status == .draft { throw Problem.notFound("item", code: "item.not_found") }
@@ -93,7 +93,8 @@ struct AuctionService: Sendable {
             }
             guard EntityTag.ifMatch(ifMatch, version: item.version) else { throw Problem.preconditionFailed }
             return try change(item)
-        })
+        }
+        let result = try await engine.submit(id, command, deadline: deadline)
         switch result {
         case .changed(let item):
             closer.rearm()

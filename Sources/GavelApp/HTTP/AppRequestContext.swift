@@ -57,4 +57,9 @@ public struct AuthenticatedContext: ChildRequestContext {
     }
 
     var writeContext: WriteContext { WriteContext(traceID: traceID, correlationID: requestID) }
+
+    /// 503 `request.timeout` once the deadline of a self-timed route has rung.
+    func checkDeadline() throws {
+        if deadline?.hasRung == true { throw Problem.requestTimeout }
+    }
 }

@@ -13,9 +13,14 @@ struct ItemController: Sendable {
     static let collection = "/api/v1/items"
     static let item = "/api/v1/items/{id}"
     static let bidsTemplate = "/api/v1/items/{id}/bids"
-    /// Bidding answers the request deadline where it waits: after reading the body, and while the
-    /// bid is in its worker's queue (`RequestLimitsMiddleware`).
-    static let selfTimed = [RouteTemplate(.post, bidsTemplate)]
+    static let cancelTemplate = "/api/v1/items/{id}/cancel"
+    /// Bids and a seller's changes wait on the item's worker, which cancellation cannot reach, so
+    /// they answer the request deadline themselves: after reading the body, and while the
+    /// command is queued (`RequestLimitsMiddleware`).
+    static let selfTimed = [
+        RouteTemplate(.post, bidsTemplate), RouteTemplate(.patch, item), RouteTemplate(.delete, item),
+        RouteTemplate(.post, cancelTemplate),
+    ]
 
     func addRoutes(to router: Router<AppRequestContext>, table: RouteTable) {
         router.route(.get, Self.collection, in: table, use: list)
@@ -26,7 +31,7 @@ struct ItemController: Sendable {
         authenticated.route(.post, Self.collection, in: table, use: create)
         authenticated.route(.patch, Self.item, in: table, use: patch)
         authenticated.route(.delete, Self.item, in: table, use: delete)
-        authenticated.route(.post, "\(Self.item)/cancel", in: table, use: cancel)
+        authenticated.route(.post, Self.cancelTemplate, in: table, use: cancel)
         authenticated.route(.post, Self.bidsTemplate, in: table, use: placeBid)
     }
 
@@ -62,9 +67,12 @@ struct ItemController: Sendable {
     @Sendable func patch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
         let (body, _) = try await request.decodeStrict(PatchItemBody.self, limit: maxBodyBytes, accepting: JSONMediaType.mergePatch)
+        try context.checkDeadline()
         let defaults = service.defaults
         let now = service.now
-        let updated = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+        let updated = try await service.change(
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+        ) { item in
             try ItemChangeRules.requireOpen(item)
             if body.touchesTerms { try ItemChangeRules.requireNoBids(item) }
             let (draft, publish) = try body.merged(into: item)
@@ -96,7 +104,9 @@ struct ItemController: Sendable {
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
-        _ = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+        _ = try await service.change(
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+        ) { item in
             try ItemChangeRules.requireNoBids(item)
             return .delete
         }
@@ -105,7 +115,9 @@ struct ItemController: Sendable {
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
-        let updated = try await service.change(id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext) { item in
+        let updated = try await service.change(
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+        ) { item in
             try ItemChangeRules.requireOpen(item)
             try ItemChangeRules.requireNoBids(item)
             var cancelled = item
@@ -120,7 +132,7 @@ struct ItemController: Sendable {
         let id = try Self.id(context.parameters.get("id"))
         guard service.item(id, viewer: context.user.id) != nil else { throw Problem.notFound("item", code: "item.not_found") }
         let (body, raw) = try await request.decodeStrict(BidBody.self, limit: maxBodyBytes)
-        if context.deadline?.hasRung == true { throw Problem.requestTimeout }
+        try context.checkDeadline()
         var currency: Currency?
         if let code = body.currency {
             currency = Currency(code)
