@@ -273,7 +273,7 @@ struct BidFailureTests {
         }
     }
 
-    @Test("a bid still queued at server.request_timeout is answered 503 request.timeout; it is applied later and the engine goes on")
+    @Test("a bid still queued at server.request_timeout is answered 503 request.timeout and dropped; the engine goes on")
     func timeout() async throws {
         let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])
         let seller = try await TestUser.make()
@@ -298,16 +298,15 @@ struct BidFailureTests {
             #expect(late.headers[.retryAfter] != nil)
             #expect(waited >= .milliseconds(200) && waited < .milliseconds(900), "\(waited)")
             _ = try await holder.value
-            // Timed out means the outcome is unknown: the queued bid commits when its turn comes.
-            var count = 0
-            for _ in 0..<100 where count == 0 {
-                count = try await client.item(id)["bid_count"] as? Int ?? 0
-                if count == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            #expect(count == 1)
+            // A 503 request.timeout means nothing was recorded: the worker dropped the bid. The
+            // same bidder's retry then goes through.
+            let retry = try await client.bid(first, on: id, amount: 1_200)
+            #expect(retry.status == .created)
+            #expect(try await client.item(id)["bid_count"] as? Int == 1)
             #expect(try await bench.storedBids(of: try #require(UUID(uuidString: id))).count == 1)
             let next = try await client.bid(second, on: id, amount: 1_300)
             #expect(next.status == .created)
+            #expect(try await client.item(id)["bid_count"] as? Int == 2)
         }
     }
 
@@ -343,6 +342,67 @@ struct BidFailureTests {
             #expect(response.status == .serviceUnavailable)
             #expect(try response.problemCode() == "request.timeout")
             #expect(waited < .milliseconds(900), "\(waited)")
+            _ = try await holder.value
+            // Nothing was recorded: the item is as it was.
+            let item = try await client.item(id, as: seller)
+            #expect(item["name"] as? String == "Lot")
+            #expect(item["status"] as? String == "active")
+            #expect(item["version"] as? Int == 1)
+        }
+    }
+
+    @Test("a command dropped for its deadline after the worker took it is undone: the rest of its batch is decided again without it")
+    func droppedWithinBatch() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let (first, second) = (try await TestUser.make(), try await TestUser.make())
+        try await bench.run { client in
+            let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
+            // A worker of our own, not yet running, so both bids are in its first batch.
+            let applier = BatchApplier(
+                store: bench.service.store, catalog: bench.service.auctions.catalog,
+                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
+            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
+            let (held, hold) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await bench.service.store.write("test.hold") { _ in
+                    hold.yield()
+                    Thread.sleep(forTimeInterval: 0.6)
+                    return true
+                }
+            }
+            for await _ in held { break }
+            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let deadline = Alarm(after: .milliseconds(200))
+            async let early = worker.submit(
+                id, .bid(BidRequest(bidderID: first.id, amount: 1_500, maxAmount: 5_000, at: bench.clock.now), context: context, idempotency: nil),
+                deadline: deadline)
+            try await Task.sleep(for: .milliseconds(20))
+            async let late = worker.submit(
+                id, .bid(BidRequest(bidderID: second.id, amount: 1_600, at: bench.clock.now), context: context, idempotency: nil))
+            try await Task.sleep(for: .milliseconds(20))
+            let running = Task { await worker.run() }
+            // Both were decided in one batch, the second on top of the first; the first's deadline
+            // rings while the batch waits for the writer.
+            do {
+                _ = try await early
+                Issue.record("the first bid was not refused")
+            } catch let problem as Problem {
+                #expect(problem.code == "request.timeout")
+            }
+            guard case .bidAccepted(let bid, let item) = try await late else {
+                Issue.record("the second bid was not accepted")
+                return
+            }
+            // Decided again alone. On top of the first bid's 5,000 maximum it would have lost, the
+            // first bidder leading at 1,700; alone it leads at its own amount.
+            #expect(item.state.bidCount == 1)
+            #expect(item.state.currentPrice == 1_600)
+            #expect(item.state.leaderID == second.id)
+            #expect(bid.bidderID == second.id)
+            #expect(try await bench.storedBids(of: id).map(\.bidderID) == [second.id])
+            worker.finish()
+            await running.value
             _ = try await holder.value
         }
     }

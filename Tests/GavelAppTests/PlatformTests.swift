@@ -132,6 +132,35 @@ struct PlatformTests {
         }
     }
 
+    @Test("a write waiting for the database writer is answered 503 at server.request_timeout and never runs")
+    func writeTimeout() async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let (held, hold) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await bench.service.store.write("test.hold") { _ in
+                    hold.yield()
+                    Thread.sleep(forTimeInterval: 1)
+                    return true
+                }
+            }
+            for await _ in held { break }
+            let start = ContinuousClock.now
+            let response = try await client.post("/api/v1/products", json: #"{"name": "Held", "price": 1}"#, headers: seller.authorization)
+            let waited = ContinuousClock.now - start
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.problemCode() == "request.timeout")
+            #expect(waited < .milliseconds(900), "\(waited)")
+            _ = try await holder.value
+            // A 503 request.timeout means nothing was recorded: the queued write never ran.
+            let list = try await client.execute(uri: "/api/v1/products", method: .get)
+            #expect(try list.object()["total"] as? Int == 0)
+            let retry = try await client.post("/api/v1/products", json: #"{"name": "Held", "price": 1}"#, headers: seller.authorization)
+            #expect(retry.status == .created)
+        }
+    }
+
     @Test("a self-timed route gets the deadline in its context and runs without the race; others race as before")
     func selfTimedRoutes() async throws {
         let middleware = RequestLimitsMiddleware<AppRequestContext>(

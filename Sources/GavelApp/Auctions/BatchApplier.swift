@@ -33,29 +33,40 @@ struct BatchApplier: Sendable {
         var transitioned = false
     }
 
-    func apply(_ batch: [BidWorker.Pending]) async {
+    func apply(_ commands: [BidWorker.Pending]) async {
         metrics.workerStarted()
         defer { metrics.workerFinished() }
-        var effects = Effects()
-        var results: [CommandResult] = []
-        results.reserveCapacity(batch.count)
-        for pending in batch {
-            results.append(await decide(pending, &effects))
+        var batch = commands
+        while true {
+            var effects = Effects()
+            var results: [CommandResult] = []
+            results.reserveCapacity(batch.count)
+            for pending in batch {
+                results.append(await decide(pending, &effects))
+            }
+            let start = ContinuousClock.now
+            switch await commit(effects, claiming: batch) {
+            case .dropped(let dropped):
+                // Their callers had their 503 before the transaction began. Later commands may
+                // have been decided on top of them: decide the rest again without them.
+                batch = batch.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+                if batch.isEmpty { return }
+            case .failed(let error):
+                await deadLetter(batch, error: error)
+                // The callers learn only that nothing was recorded; the cause is in the log and the table.
+                let refusal = Problem.unavailable(
+                    "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
+                for pending in batch { pending.verdict.resume(with: .failure(refusal)) }
+                return
+            case .committed:
+                metrics.commitDuration.recordInterval(since: start)
+                metrics.batchSize.record(batch.count)
+                record(results, effects, duration: ContinuousClock.now - start)
+                if effects.transitioned { onTransition() }
+                for (pending, result) in zip(batch, results) { pending.verdict.resume(with: .success(result)) }
+                return
+            }
         }
-        let start = ContinuousClock.now
-        if let error = await commit(effects) {
-            await deadLetter(batch, error: error)
-            // The callers learn only that nothing was recorded; the cause is in the log and the table.
-            let refusal = Problem.unavailable(
-                "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
-            for pending in batch { pending.verdict.resume(with: .failure(refusal)) }
-            return
-        }
-        metrics.commitDuration.recordInterval(since: start)
-        metrics.batchSize.record(batch.count)
-        record(results, effects, duration: ContinuousClock.now - start)
-        if effects.transitioned { onTransition() }
-        for (pending, result) in zip(batch, results) { pending.verdict.resume(with: .success(result)) }
     }
 
     /// The item as this batch has left it so far.
@@ -176,14 +187,28 @@ struct BatchApplier: Sendable {
         return .replayed(stored)
     }
 
-    /// Writes the batch; returns the error when every attempt failed.
-    private func commit(_ effects: Effects) async -> (any Error)? {
-        guard !effects.items.isEmpty || !effects.deleted.isEmpty else { return nil }
+    enum Commit {
+        case committed
+        /// The commands at these positions were answered by their deadline; nothing was written.
+        case dropped(Set<Int>)
+        /// Every attempt failed with this error.
+        case failed(any Error)
+    }
+
+    private struct Dropped: Error {
+        let positions: Set<Int>
+    }
+
+    /// Writes the batch once its transaction has claimed every command in it (see `FirstAnswer`).
+    private func commit(_ effects: Effects, claiming batch: [BidWorker.Pending]) async -> Commit {
+        guard !effects.items.isEmpty || !effects.deleted.isEmpty else { return .committed }
         var lastError: (any Error)?
         for (attempt, delay) in ([Duration.zero] + retryDelays).enumerated() {
             if attempt > 0 { try? await Task.sleep(for: delay) }
             do {
                 _ = try await store.write("bid.batch", { db in
+                    let dropped = Set(batch.indices.filter { !batch[$0].verdict.claim() })
+                    guard dropped.isEmpty else { throw Dropped(positions: dropped) }
                     let seqs = try effects.bids.map { bid in (item: bid.itemID, seq: try ItemRecords.insert(bid, in: db)) }
                     for id in effects.rows { if let item = effects.items[id] { try ItemRecords.update(item, in: db) } }
                     for id in effects.deleted { try ItemRecords.delete(id, in: db) }
@@ -195,13 +220,15 @@ struct BatchApplier: Sendable {
                 }, afterCommit: { [catalog] seqs in
                     catalog.apply(changed: effects.items.values, removed: effects.deleted, bids: seqs)
                 })
-                return nil
+                return .committed
+            } catch let dropped as Dropped {
+                return .dropped(dropped.positions)
             } catch {
                 lastError = error
                 logger.warning("bid batch commit failed", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])
             }
         }
-        return lastError
+        return .failed(lastError ?? CancellationError())
     }
 
     private func deadLetter(_ batch: [BidWorker.Pending], error: any Error) async {

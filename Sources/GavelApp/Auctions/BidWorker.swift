@@ -11,23 +11,10 @@ final class BidWorker: Sendable {
     struct Pending: Sendable {
         let itemID: UUID
         let command: ItemCommand
-        let verdict: Verdict
-    }
-
-    /// Where a command's caller waits for its verdict. The first answer counts: the worker's,
-    /// or 503 `request.timeout` when the request's deadline rings first. A command answered by
-    /// its deadline is still applied when its turn comes, as a request that timed out may have
-    /// been (its caller was told the outcome is unknown).
-    final class Verdict: Sendable {
-        private let continuation: Mutex<CheckedContinuation<CommandResult, any Error>?>
-
-        init(_ continuation: CheckedContinuation<CommandResult, any Error>) {
-            self.continuation = Mutex(continuation)
-        }
-
-        func resume(with result: Result<CommandResult, any Error>) {
-            continuation.withLock { $0.take() }?.resume(with: result)
-        }
+        /// Where the caller waits: answered by the worker after the commit, or 503
+        /// `request.timeout` when the request's deadline rings before the command's transaction
+        /// starts; such a command is dropped, never applied.
+        let verdict: FirstAnswer<CommandResult>
     }
 
     private struct Queue {
@@ -56,7 +43,7 @@ final class BidWorker: Sendable {
     /// accepting (shutdown) is `StorageError.shuttingDown`.
     func submit(_ itemID: UUID, _ command: ItemCommand, deadline: Alarm? = nil) async throws -> CommandResult {
         try await withCheckedThrowingContinuation { continuation in
-            let verdict = Verdict(continuation)
+            let verdict = FirstAnswer(continuation)
             let (refusal, wakeup) = queue.withLock { queue -> ((any Error)?, CheckedContinuation<Void, Never>?) in
                 guard queue.accepting else { return (StorageError.shuttingDown, nil) }
                 guard queue.pending.count < capacity else { return (StorageError.overloaded, nil) }
@@ -67,7 +54,7 @@ final class BidWorker: Sendable {
                 return (nil, queue.wakeup)
             }
             if let refusal { return verdict.resume(with: .failure(refusal)) }
-            deadline?.onRing { verdict.resume(with: .failure(Problem.requestTimeout)) }
+            verdict.answer(deadline)
             wakeup?.resume()
         }
     }
@@ -110,7 +97,10 @@ final class BidWorker: Sendable {
                 }
                 continue
             }
-            await applier.apply(batch)
+            // Commands whose callers were already answered by their deadline are dropped; the
+            // rest are claimed when their transaction starts (`BatchApplier`).
+            let live = batch.filter { !$0.verdict.isAnswered }
+            if !live.isEmpty { await applier.apply(live) }
         }
     }
 }

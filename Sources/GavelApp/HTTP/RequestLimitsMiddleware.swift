@@ -9,10 +9,11 @@ import Hummingbird
 /// size again (`Request.jsonBody`) for clients that send no length.
 ///
 /// A write races its handler in a child task against an alarm. The group still waits for that
-/// child, so the 503 is only as prompt as the handler is to notice cancellation. A bid waits on
-/// its worker's verdict, which cancellation cannot reach, so a bid whose batch was stuck got its
-/// 503 only when the batch committed. Routes listed as `selfTimed` therefore get no child task
-/// (which also saves a task and a scheduling round trip per request): the alarm is put in
+/// child, so the 503 is only as prompt as the handler's waits are to end: cancellation does
+/// not reach a write queued for the database writer or a command queued for an item's worker.
+/// So the alarm is also the child's `RequestDeadline.current`, which `Store.write` answers.
+/// Routes listed as `selfTimed` (bids and a seller's changes, which wait on the worker) get no
+/// child task, saving a task and a scheduling round trip per request: the alarm is put in
 /// `context.deadline` and they answer it where they wait. A client that stalls its own upload
 /// is then closed by `server.idle_timeout` instead.
 struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddleware {
@@ -43,7 +44,7 @@ struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddlewar
                 // task waits on the alarm itself rather than on a second child.
                 group.addTask {
                     defer { alarm.switchOff() }
-                    return try await responder.value(request, context)
+                    return try await RequestDeadline.$current.withValue(alarm) { try await responder.value(request, context) }
                 }
                 defer { group.cancelAll() }
                 if await alarm.wait() { throw Problem.requestTimeout }

@@ -71,7 +71,7 @@ public final class Store: Sendable {
         afterCommit: (@Sendable (T) -> Void)? = nil
     ) async throws -> T {
         try await gate.withSlot(operation) { [feed, metrics] in
-            try await writer.writeWithoutTransaction { db in
+            let transaction: @Sendable (Database) throws -> T = { db in
                 var result: T?
                 // Forget what an earlier transaction on this connection left (one rolled back is
                 // never counted or published), so the record below is this transaction's alone.
@@ -95,6 +95,17 @@ public final class Store: Sendable {
                     feed.published(indexed, upTo: last.seq)
                 }
                 return value
+            }
+            // A request's write answers its deadline, which cancellation cannot do once the write
+            // waits for the writer. A write whose request was answered 503 never runs.
+            guard let deadline = RequestDeadline.current else { return try await writer.writeWithoutTransaction(transaction) }
+            return try await withCheckedThrowingContinuation { continuation in
+                let answer = FirstAnswer(continuation)
+                writer.asyncWriteWithoutTransaction { db in
+                    guard answer.claim() else { return }
+                    answer.resume(with: Result { try transaction(db) })
+                }
+                answer.answer(deadline)
             }
         }
     }

@@ -1,0 +1,70 @@
+import Synchronization
+
+/// The deadline of the request the current task serves, for waits that cancellation cannot
+/// reach (`Store.write`); set by `RequestLimitsMiddleware`.
+enum RequestDeadline {
+    @TaskLocal static var current: Alarm?
+}
+
+/// Where a request waits for work queued elsewhere (a write for the database writer, a command
+/// for an item's worker), answered by that work or by the request's deadline, whichever comes
+/// first. The work claims the waiter before it starts; once claimed, the deadline no longer
+/// answers, and once the deadline has answered, the claim fails and the work must not run. So
+/// 503 `request.timeout` always means that nothing was recorded.
+final class FirstAnswer<Value: Sendable>: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<Value, any Error>)
+        case claimed(CheckedContinuation<Value, any Error>)
+        case answered
+    }
+
+    private let state: Mutex<State>
+
+    init(_ continuation: CheckedContinuation<Value, any Error>) {
+        state = Mutex(.waiting(continuation))
+    }
+
+    /// True when the work may run: the deadline has not answered, and now will not. Claiming
+    /// again (a retried attempt) is true as well.
+    func claim() -> Bool {
+        state.withLock { state in
+            switch state {
+            case .waiting(let continuation):
+                state = .claimed(continuation)
+                return true
+            case .claimed: return true
+            case .answered: return false
+            }
+        }
+    }
+
+    /// Whether an answer was given (by the work or the deadline).
+    var isAnswered: Bool {
+        state.withLock { if case .answered = $0 { true } else { false } }
+    }
+
+    func resume(with result: Result<Value, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            switch state {
+            case .waiting(let continuation), .claimed(let continuation):
+                state = .answered
+                return continuation
+            case .answered:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+
+    /// Answers 503 `request.timeout` if `deadline` rings before the work was claimed.
+    func answer(_ deadline: Alarm?) {
+        deadline?.onRing { [self] in
+            let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+                guard case .waiting(let continuation) = state else { return nil }
+                state = .answered
+                return continuation
+            }
+            continuation?.resume(throwing: Problem.requestTimeout)
+        }
+    }
+}
