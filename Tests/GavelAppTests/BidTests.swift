@@ -280,16 +280,7 @@ struct BidFailureTests {
         let (first, second) = (try await TestUser.make(), try await TestUser.make())
         try await bench.run { client in
             let id = try await client.listItem(seller, bench: bench)
-            // Hold the one writer for a second, as a stalled disk would.
-            let (held, hold) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await bench.service.store.write("test.hold") { _ in
-                    hold.yield()
-                    Thread.sleep(forTimeInterval: 1)
-                    return true
-                }
-            }
-            for await _ in held { break }
+            let holder = await bench.holdWriter(for: 1)
             let start = ContinuousClock.now
             let late = try await client.bid(first, on: id, amount: 1_200)
             let waited = ContinuousClock.now - start
@@ -317,15 +308,7 @@ struct BidFailureTests {
         let seller = try await TestUser.make()
         try await bench.run { client in
             let id = try await client.listItem(seller, bench: bench)
-            let (held, hold) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await bench.service.store.write("test.hold") { _ in
-                    hold.yield()
-                    Thread.sleep(forTimeInterval: 1)
-                    return true
-                }
-            }
-            for await _ in held { break }
+            let holder = await bench.holdWriter(for: 1)
             let start = ContinuousClock.now
             let response: TestResponse
             switch route {
@@ -363,15 +346,7 @@ struct BidFailureTests {
                 store: bench.service.store, catalog: bench.service.auctions.catalog,
                 metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
             let worker = BidWorker(index: 0, capacity: 10, applier: applier)
-            let (held, hold) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await bench.service.store.write("test.hold") { _ in
-                    hold.yield()
-                    Thread.sleep(forTimeInterval: 0.6)
-                    return true
-                }
-            }
-            for await _ in held { break }
+            let holder = await bench.holdWriter(for: 0.6)
             let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
             let deadline = Alarm(after: .milliseconds(200))
             async let early = worker.submit(

@@ -137,15 +137,7 @@ struct PlatformTests {
         let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])
         let seller = try await TestUser.make()
         try await bench.run { client in
-            let (held, hold) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await bench.service.store.write("test.hold") { _ in
-                    hold.yield()
-                    Thread.sleep(forTimeInterval: 1)
-                    return true
-                }
-            }
-            for await _ in held { break }
+            let holder = await bench.holdWriter(for: 1)
             let start = ContinuousClock.now
             let response = try await client.post("/api/v1/products", json: #"{"name": "Held", "price": 1}"#, headers: seller.authorization)
             let waited = ContinuousClock.now - start

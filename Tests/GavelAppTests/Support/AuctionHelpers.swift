@@ -27,6 +27,21 @@ struct AuctionBench: Sendable {
 
     func timestamp(_ offset: TimeInterval) -> String { Timestamp.format(clock.now.addingTimeInterval(offset)) }
 
+    /// Holds the one database writer for `seconds`, as a stalled disk would; returns once it is
+    /// held. Await the task to know it was released.
+    func holdWriter(for seconds: TimeInterval) async -> Task<Void, any Error> {
+        let (held, hold) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            _ = try await service.store.write("test.hold") { _ in
+                hold.yield()
+                Thread.sleep(forTimeInterval: seconds)
+                return true
+            }
+        }
+        for await _ in held { break }
+        return holder
+    }
+
     /// An item's bids as the database holds them, newest first, found by scanning the table:
     /// independent of the in-memory index the API answers from.
     func storedBids(of item: UUID) async throws -> [BidRecord] {
