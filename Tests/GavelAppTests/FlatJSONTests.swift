@@ -1,4 +1,5 @@
 import Foundation
+import GavelCore
 import NIOCore
 import Testing
 
@@ -47,7 +48,8 @@ struct FlatJSONTests {
 
     @Test("over 20,000 generated bodies, the plain reading never differs from the decoder's")
     func differential() {
-        var random = SplitMix(seed: 0x6761_7665_6C)
+        // Seeded, so a failure can be replayed.
+        var random = SplitMix64(seed: 0x6761_7665_6C)
         let names = [#""amount""#, #""max_amount""#, #""currency""#]
         let oddNames = [#""amount ""#, #""x""#, #""am\u006Fount""#, #""Amount""#]
         let values = ["0", "-0", "1200", "-5", "17", "999999999999999999", "null", #""EUR""#, #""""#, #""a b""#]
@@ -86,16 +88,6 @@ struct FlatJSONTests {
     }
 }
 
-/// A small deterministic generator, so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 }

@@ -79,14 +79,19 @@ struct ProductCreateTests {
 
     @Test("a body that is not JSON by media type is 415", arguments: ["text/plain", nil, "application/jsonx", "application/ json", ""])
     func wrongMediaType(contentType: String?) async throws {
+        let response = try await Self.create(contentType: contentType)
+        #expect(response.status == .unsupportedMediaType)
+        #expect(try response.problemCode() == "request.unsupported_media_type")
+    }
+
+    /// A new seller creates a valid product, sent with `contentType` (none when nil).
+    static func create(contentType: String?) async throws -> TestResponse {
         let seller = try await TestUser.make()
-        try await TestApp.withRouter { client in
+        return try await TestApp.withRouter { client in
             var headers = seller.authorization
             headers[.contentType] = contentType
-            let response = try await client.execute(
+            return try await client.execute(
                 uri: "/api/v1/products", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"A","price":1}"#))
-            #expect(response.status == .unsupportedMediaType)
-            #expect(try response.problemCode() == "request.unsupported_media_type")
         }
     }
 
@@ -94,14 +99,7 @@ struct ProductCreateTests {
         "application/json", "Application/JSON", "application/json; charset=utf-8", " application/json\t;charset=UTF-8",
     ])
     func mediaTypeSpelling(contentType: String) async throws {
-        let seller = try await TestUser.make()
-        try await TestApp.withRouter { client in
-            var headers = seller.authorization
-            headers[.contentType] = contentType
-            let response = try await client.execute(
-                uri: "/api/v1/products", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"A","price":1}"#))
-            #expect(response.status == .created)
-        }
+        #expect(try await Self.create(contentType: contentType).status == .created)
     }
 
     @Test("every invalid field is reported at once with 422")

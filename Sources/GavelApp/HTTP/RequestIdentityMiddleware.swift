@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import GavelCore
 import Synchronization
 
 /// Gives every request its `X-Request-ID` (the client's, when sane) and a trace id (from a
@@ -50,17 +51,15 @@ struct RequestIdentityMiddleware: RouterMiddleware {
 /// secret, so a SplitMix64 stream seeded once from the system generator serves them without a
 /// system call per id.
 final class IdentifierSource: Sendable {
-    private let state: Mutex<UInt64>
+    private let generator: Mutex<SplitMix64>
 
     init() {
         var system = SystemRandomNumberGenerator()
-        state = Mutex(system.next())
+        generator = Mutex(SplitMix64(seed: system.next()))
     }
 
     func next() -> String {
-        let (high, low) = state.withLock { state in
-            (Self.splitMix(&state), Self.splitMix(&state))
-        }
+        let (high, low) = generator.withLock { ($0.next(), $0.next()) }
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for (index, word) in [high, low].enumerated() {
                 for nibble in 0..<16 {
@@ -72,11 +71,4 @@ final class IdentifierSource: Sendable {
         }
     }
 
-    private static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,0 +1,16 @@
+/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fast generator of well-mixed 64-bit values.
+/// Not for secrets. Request and trace ids use it seeded once from the system generator (unique,
+/// not secret), and tests seed it with a constant so random-driven tests repeat exactly.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
