@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -150,6 +151,28 @@ struct PlatformTests {
             #expect(try list.object()["total"] as? Int == 0)
             let retry = try await client.post("/api/v1/products", json: #"{"name": "Held", "price": 1}"#, headers: seller.authorization)
             #expect(retry.status == .created)
+        }
+    }
+
+    @Test("a write already under way at server.request_timeout is answered by its commit, not 503")
+    func writeUnderWay() async throws {
+        let config = try await TestApp.config()
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ProblemMiddleware<AppRequestContext>(routes: RouteTable()))
+        // The write starts at once (the writer is free) and outlasts the deadline by a second.
+        router.add(middleware: RequestLimitsMiddleware<AppRequestContext>(maxBodyBytes: 1024, timeout: .milliseconds(500)))
+        router.post("/slow-write") { _, _ -> String in
+            let value = try await store.write("test.slow") { db in
+                Thread.sleep(forTimeInterval: 1.5)
+                return try Int.fetchOne(db, sql: "SELECT 42") ?? 0
+            }
+            return "written \(value)"
+        }
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: "/slow-write", method: .post)
+            #expect(response.status == .ok)
+            #expect(response.text == "written 42")
         }
     }
 

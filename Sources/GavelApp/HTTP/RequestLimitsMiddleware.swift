@@ -47,7 +47,14 @@ struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddlewar
                     return try await RequestDeadline.$current.withValue(alarm) { try await responder.value(request, context) }
                 }
                 defer { group.cancelAll() }
-                if await alarm.wait() { throw Problem.requestTimeout }
+                if await alarm.wait() {
+                    // Past the deadline: what has not started stops (cancellation, or the deadline
+                    // answering `Store.write`), and that is a 503. A write already under way is
+                    // answered by its commit, so a 503 never hides a recorded change.
+                    group.cancelAll()
+                    guard let response = try? await group.next() else { throw Problem.requestTimeout }
+                    return response
+                }
                 guard let response = try await group.next() else { throw CancellationError() }
                 return response
             }
