@@ -349,9 +349,10 @@ struct BidFailureTests {
             let holder = await bench.holdWriter(for: 0.6)
             let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
             let deadline = Alarm(after: .milliseconds(200))
-            async let early = worker.submit(
-                id, .bid(BidRequest(bidderID: first.id, amount: 1_500, maxAmount: 5_000, at: bench.clock.now), context: context, idempotency: nil),
-                deadline: deadline)
+            async let early = RequestDeadline.$current.withValue(deadline) {
+                try await worker.submit(
+                    id, .bid(BidRequest(bidderID: first.id, amount: 1_500, maxAmount: 5_000, at: bench.clock.now), context: context, idempotency: nil))
+            }
             try await Task.sleep(for: .milliseconds(20))
             async let late = worker.submit(
                 id, .bid(BidRequest(bidderID: second.id, amount: 1_600, at: bench.clock.now), context: context, idempotency: nil))

@@ -176,27 +176,29 @@ struct PlatformTests {
         }
     }
 
-    @Test("a self-timed route gets the deadline in its context and runs without the race; others race as before")
+    @Test("a self-timed route runs in the request's task with the deadline bound; others race in a child task")
     func selfTimedRoutes() async throws {
         let middleware = RequestLimitsMiddleware<AppRequestContext>(
             maxBodyBytes: 1024, timeout: .milliseconds(50), selfTimed: [RouteTemplate(.post, "/own/{id}")])
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ProblemMiddleware<AppRequestContext>(routes: RouteTable()))
         router.add(middleware: middleware)
-        router.post("/own/:id") { _, context -> String in
-            guard let deadline = context.deadline else { return "no deadline" }
+        let sleeper: @Sendable (Request, AppRequestContext) async throws -> String = { _, _ in
+            guard let deadline = RequestDeadline.current else { return "no deadline" }
             try await Task.sleep(for: .milliseconds(120))
             return deadline.hasRung ? "rang" : "quiet"
         }
-        router.post("/raced") { _, context -> String in
-            context.deadline == nil ? "raced" : "deadline"
-        }
+        router.post("/own/:id", use: sleeper)
+        router.post("/raced", use: sleeper)
         try await Application(router: router).test(.router) { client in
-            // The handler runs to the end and sees the deadline has passed; answering it is its job.
+            // Not cancelled: the handler runs to the end and sees the deadline has passed;
+            // answering it is its job.
             let own = try await client.execute(uri: "/own/7", method: .post)
             #expect(own.text == "rang")
+            // Raced: cancelled at the deadline and answered 503.
             let raced = try await client.execute(uri: "/raced", method: .post)
-            #expect(raced.text == "raced")
+            #expect(raced.status == .serviceUnavailable)
+            #expect(try raced.problemCode() == "request.timeout")
         }
     }
 

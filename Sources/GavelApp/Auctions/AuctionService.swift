@@ -74,15 +74,13 @@ struct AuctionService: Sendable {
         return item
     }
 
-    func bid(
-        on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?, deadline: Alarm? = nil
-    ) async throws -> CommandResult {
-        try await engine.submit(id, .bid(request, context: context.at(request.at), idempotency: idempotency), deadline: deadline)
+    func bid(on id: UUID, _ request: BidRequest, context: WriteContext, idempotency: IdempotencyClaim?) async throws -> CommandResult {
+        try await engine.submit(id, .bid(request, context: context.at(request.at), idempotency: idempotency))
     }
 
     /// Applies a seller's change in the item's worker, after checking who may make it.
     func change(
-        _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext, deadline: Alarm? = nil,
+        _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext,
         _ change: @escaping @Sendable (Item) throws -> ItemChange
     ) async throws -> Item? {
         let command = ItemCommand.change(context: context.at(now())) { item in
@@ -94,7 +92,7 @@ struct AuctionService: Sendable {
             guard EntityTag.ifMatch(ifMatch, version: item.version) else { throw Problem.preconditionFailed }
             return try change(item)
         }
-        let result = try await engine.submit(id, command, deadline: deadline)
+        let result = try await engine.submit(id, command)
         switch result {
         case .changed(let item):
             closer.rearm()

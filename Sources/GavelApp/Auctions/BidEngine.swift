@@ -18,9 +18,9 @@ final class BidEngine: Service, Sendable {
         metrics.queueCapacity.record(perWorker * count)
     }
 
-    func submit(_ itemID: UUID, _ command: ItemCommand, deadline: Alarm? = nil) async throws -> CommandResult {
+    func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
         let worker = workers[Self.route(itemID, count: workers.count)]
-        return try await worker.submit(itemID, command, deadline: deadline)
+        return try await worker.submit(itemID, command)
     }
 
     /// Called when draining begins (SIGTERM): new bids get 503 at once, queued ones still

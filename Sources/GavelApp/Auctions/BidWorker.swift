@@ -38,11 +38,13 @@ final class BidWorker: Sendable {
         self.applier = applier
     }
 
-    /// Queues a command and waits for its verdict, or until `deadline` rings (503
-    /// `request.timeout`). A full queue is `StorageError.overloaded`; a worker that stopped
-    /// accepting (shutdown) is `StorageError.shuttingDown`.
-    func submit(_ itemID: UUID, _ command: ItemCommand, deadline: Alarm? = nil) async throws -> CommandResult {
-        try await withCheckedThrowingContinuation { continuation in
+    /// Queues a command and waits for its verdict, or until the caller's request deadline
+    /// (`RequestDeadline.current`) rings: 503 `request.timeout`. A full queue is
+    /// `StorageError.overloaded`; a worker that stopped accepting (shutdown) is
+    /// `StorageError.shuttingDown`.
+    func submit(_ itemID: UUID, _ command: ItemCommand) async throws -> CommandResult {
+        let deadline = RequestDeadline.current
+        return try await withCheckedThrowingContinuation { continuation in
             let verdict = FirstAnswer(continuation)
             let (refusal, wakeup) = queue.withLock { queue -> ((any Error)?, CheckedContinuation<Void, Never>?) in
                 guard queue.accepting else { return (StorageError.shuttingDown, nil) }

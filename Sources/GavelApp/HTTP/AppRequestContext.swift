@@ -9,21 +9,14 @@ public struct AuthenticatedUser: Sendable, Equatable {
     public let tokenID: String
 }
 
-/// A context that can carry the deadline of a write whose route answers it itself (see
-/// `RequestLimitsMiddleware`).
-protocol DeadlineRequestContext: RequestContext {
-    var deadline: Alarm? { get set }
-}
-
 /// The context of every request: ids for correlation, and the caller once a bearer token
 /// has been verified.
-public struct AppRequestContext: DeadlineRequestContext {
+public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var traceID = ""
     public var user: AuthenticatedUser?
     public let remoteAddress: String?
-    var deadline: Alarm?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -42,7 +35,6 @@ public struct AuthenticatedContext: ChildRequestContext {
     public let requestID: String
     public let traceID: String
     public let remoteAddress: String?
-    let deadline: Alarm?
 
     public init(context: AppRequestContext) throws {
         guard let user = context.user else {
@@ -53,13 +45,7 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.requestID = context.requestID
         self.traceID = context.traceID
         self.remoteAddress = context.remoteAddress
-        self.deadline = context.deadline
     }
 
     var writeContext: WriteContext { WriteContext(traceID: traceID, correlationID: requestID) }
-
-    /// 503 `request.timeout` once the deadline of a self-timed route has rung.
-    func checkDeadline() throws {
-        if deadline?.hasRung == true { throw Problem.requestTimeout }
-    }
 }

@@ -67,11 +67,11 @@ struct ItemController: Sendable {
     @Sendable func patch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
         let (body, _) = try await request.decodeStrict(PatchItemBody.self, limit: maxBodyBytes, accepting: JSONMediaType.mergePatch)
-        try context.checkDeadline()
+        try RequestDeadline.check()
         let defaults = service.defaults
         let now = service.now
         let updated = try await service.change(
-            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
             try ItemChangeRules.requireOpen(item)
             if body.touchesTerms { try ItemChangeRules.requireNoBids(item) }
@@ -105,7 +105,7 @@ struct ItemController: Sendable {
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
         _ = try await service.change(
-            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
             try ItemChangeRules.requireNoBids(item)
             return .delete
@@ -116,7 +116,7 @@ struct ItemController: Sendable {
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
         let updated = try await service.change(
-            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext, deadline: context.deadline
+            id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
             try ItemChangeRules.requireOpen(item)
             try ItemChangeRules.requireNoBids(item)
@@ -132,7 +132,7 @@ struct ItemController: Sendable {
         let id = try Self.id(context.parameters.get("id"))
         guard service.item(id, viewer: context.user.id) != nil else { throw Problem.notFound("item", code: "item.not_found") }
         let (body, raw) = try await request.decodeStrict(BidBody.self, limit: maxBodyBytes)
-        try context.checkDeadline()
+        try RequestDeadline.check()
         var currency: Currency?
         if let code = body.currency {
             currency = Currency(code)
@@ -144,7 +144,7 @@ struct ItemController: Sendable {
         }
         let bid = BidRequest(
             bidderID: context.user.id, amount: body.amount, maxAmount: body.maxAmount, currency: currency, at: service.now())
-        switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim, deadline: context.deadline) {
+        switch try await service.bid(on: id, bid, context: context.writeContext, idempotency: claim) {
         case .bidAccepted(let bid, let item):
             return Response.json(ByteBuffer(bytes: BidResponse.json(bid, item)), status: .created)
         case .replayed(let stored):

@@ -1,9 +1,16 @@
 import Synchronization
 
-/// The deadline of the request the current task serves, for waits that cancellation cannot
-/// reach (`Store.write`); set by `RequestLimitsMiddleware`.
+/// The deadline of the write request the current task serves, bound by
+/// `RequestLimitsMiddleware`, for the waits that cancellation cannot reach: `Store.write` and a
+/// command queued for an item's worker answer it themselves (see `FirstAnswer`).
 enum RequestDeadline {
     @TaskLocal static var current: Alarm?
+
+    /// 503 `request.timeout` once the current deadline has rung: for a self-timed route after a
+    /// step that does not answer it itself, such as reading the body.
+    static func check() throws {
+        if current?.hasRung == true { throw Problem.requestTimeout }
+    }
 }
 
 /// Where a request waits for work queued elsewhere (a write for the database writer, a command

@@ -11,12 +11,12 @@ import Hummingbird
 /// A write races its handler in a child task against an alarm. The group still waits for that
 /// child, so the 503 is only as prompt as the handler's waits are to end: cancellation does
 /// not reach a write queued for the database writer or a command queued for an item's worker.
-/// So the alarm is also the child's `RequestDeadline.current`, which `Store.write` answers.
-/// Routes listed as `selfTimed` (bids and a seller's changes, which wait on the worker) get no
-/// child task, saving a task and a scheduling round trip per request: the alarm is put in
-/// `context.deadline` and they answer it where they wait. A client that stalls its own upload
-/// is then closed by `server.idle_timeout` instead.
-struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddleware {
+/// So the alarm is also the request's `RequestDeadline.current`, which those waits answer.
+/// Routes listed as `selfTimed` (bids and a seller's changes, whose waits all answer it) get no
+/// child task, saving a task and a scheduling round trip per request; they check the deadline
+/// after reading the body, and a client that stalls its own upload is closed by
+/// `server.idle_timeout` instead.
+struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
     let timeout: Duration
     var selfTimed: [RouteTemplate] = []
@@ -29,11 +29,9 @@ struct RequestLimitsMiddleware<Context: DeadlineRequestContext>: RouterMiddlewar
             return try await next(request, context)
         }
         if selfTimed.contains(where: { $0.matches(request.method, request.uri.path) }) {
-            var context = context
             let alarm = Alarm(after: timeout)
             defer { alarm.switchOff() }
-            context.deadline = alarm
-            return try await next(request, context)
+            return try await RequestDeadline.$current.withValue(alarm) { try await next(request, context) }
         }
         return try await withoutActuallyEscaping(next) { next in
             // The group finishes before this closure returns, so `next` does not outlive the call.
