@@ -83,7 +83,7 @@ struct AuctionService: Sendable {
         _ id: UUID, by user: UUID, ifMatch: String?, context: WriteContext,
         _ change: @escaping @Sendable (Item) throws -> ItemChange
     ) async throws -> Item? {
-        let command = ItemCommand.change(context: context.at(now())) { item in
+        let result = try await engine.submit(id, .change(context: context.at(now())) { item in
             guard item.sellerID == user else {
                 // Another seller's draft does not exist for this caller.
                 if item.state.status == .draft { throw Problem.notFound("item", code: "item.not_found") }
@@ -91,8 +91,7 @@ struct AuctionService: Sendable {
             }
             guard EntityTag.ifMatch(ifMatch, version: item.version) else { throw Problem.preconditionFailed }
             return try change(item)
-        }
-        let result = try await engine.submit(id, command)
+        })
         switch result {
         case .changed(let item):
             closer.rearm()
