@@ -68,7 +68,7 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// A method and a path template as the route table writes them (`/api/v1/items/{id}/bids`),
-/// matched against a request's path segment by segment without building strings.
+/// matched against a request's path segment by segment.
 struct RouteTemplate: Sendable {
     let method: HTTPRequest.Method
     /// The template's segments; nil for a `{parameter}`, which matches any non-empty segment.
@@ -81,18 +81,24 @@ struct RouteTemplate: Sendable {
         }
     }
 
+    /// Walks the path once, allocating nothing: every write request is checked against the
+    /// self-timed templates.
     func matches(_ method: HTTPRequest.Method, _ path: String) -> Bool {
         guard method == self.method else { return false }
-        var index = 0
-        for segment in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard index < segments.count else { return false }
-            if let literal = segments[index] {
+        let bytes = path.utf8
+        var start = bytes.startIndex
+        for (position, literal) in segments.enumerated() {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+            let segment = bytes[start..<end]
+            if let literal {
                 guard segment.elementsEqual(literal.utf8) else { return false }
             } else if segment.isEmpty {
                 return false
             }
-            index += 1
+            if position == segments.count - 1 { return end == bytes.endIndex }
+            guard end != bytes.endIndex else { return false }
+            start = bytes.index(after: end)
         }
-        return index == segments.count
+        return false
     }
 }
