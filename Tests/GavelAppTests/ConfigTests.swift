@@ -6,7 +6,9 @@ import Testing
 @Suite("Configuration")
 struct ConfigTests {
     func yaml(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-\(UUID().uuidString).yaml").path
+        let path = Scratch.path("gavel.yaml")
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

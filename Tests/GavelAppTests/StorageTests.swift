@@ -11,7 +11,7 @@ import Testing
 @Suite("SQLite storage")
 struct StorageTests {
     static func temporaryDatabase() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("gavel-\(UUID().uuidString)/gavel.sqlite").path
+        Scratch.path("gavel.sqlite")
     }
 
     @Test("products and events survive a restart on a database file")
