@@ -105,16 +105,27 @@ if [ -n "$TOKEN" ]; then ok "a demo user logs in"; else fail "a demo user logs i
 # 405 with Allow for known paths and methods they do not support.
 check_405() {
     local method=$1 path=$2 allow=$3 headers
-    headers=$(curl -sS -o /dev/null -D - -X "$method" "$BASE$path" | tr -d '\r')
+    local request=(-X "$method")
+    [ "$method" = HEAD ] && request=(-I)  # -X HEAD would wait for the body Content-Length announces
+    headers=$(curl -sS -o /dev/null -D - --max-time 5 "${request[@]}" "$BASE$path" | tr -d '\r')
     if grep -q '^HTTP/[0-9.]* 405' <<<"$headers" && grep -qi "^allow: $allow\$" <<<"$headers"; then
         ok "$method $path is 405 with Allow: $allow"
     else
         fail "$method $path is 405 with Allow: $allow" "$(head -n 1 <<<"$headers"), $(grep -i '^allow:' <<<"$headers" || echo 'no Allow')"
     fi
 }
-check_405 PUT /api/v1/items "GET, POST"
-check_405 DELETE /health "GET"
-check_405 POST /api/v1/products/01a2003a-28ef-7c40-a3d0-4853971cf022 "DELETE, GET, PATCH, PUT"
+check_405 PUT /api/v1/items "GET, HEAD, POST"
+check_405 DELETE /health "GET, HEAD"
+check_405 POST /api/v1/products/01a2003a-28ef-7c40-a3d0-4853971cf022 "DELETE, GET, HEAD, PATCH, PUT"
+check_405 HEAD /api/v1/identity/login "POST"
+
+# HEAD on a GET route: the GET answer's status and Content-Length, and no body.
+headers=$(curl -sS -I --max-time 5 "$BASE/health" | tr -d '\r')
+if grep -q '^HTTP/[0-9.]* 200' <<<"$headers" && grep -qi '^content-length: 15$' <<<"$headers"; then
+    ok "HEAD /health is 200 with the GET body's Content-Length"
+else
+    fail "HEAD /health is 200 with the GET body's Content-Length" "$(head -n 1 <<<"$headers")"
+fi
 
 # The Server-Sent Events operations stream forever: check their status and media type only.
 check_stream() {

@@ -53,7 +53,8 @@ public func buildApplication(
     let keys = await TokenVerifier.keys(secret: config.auth.jwtSecret)
     let verifier = TokenVerifier(keys: keys, issuer: config.auth.issuer, audience: config.auth.audience, now: now)
 
-    let router = Router(context: AppRequestContext.self)
+    // HEAD on every GET route: the GET handler's status and headers (Content-Length, ETag), no body.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIdentityMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: HTTPMetrics(metrics)))
     router.add(middleware: SecurityHeadersMiddleware())

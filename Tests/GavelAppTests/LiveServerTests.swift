@@ -103,6 +103,31 @@ struct LiveServerTests {
         try await server.task.value
     }
 
+    @Test("a HEAD response ends after its header on the wire, streams included, and the connection serves the next request")
+    func headOnTheWire() async throws {
+        let server = try await start()
+        let connection = try RawHTTPConnection(port: server.port)
+        let pipelined = [
+            "/health", "/api/v1/events/stream?after=0", "/api/v1/products/0190f0e0-0000-7000-8000-000000000000",
+            "/api/v1/identity/login",
+        ]
+            .map { "HEAD \($0) HTTP/1.1\r\nHost: localhost\r\n\r\n" }.joined()
+        try await connection.send(pipelined + request("GET", "/health"))
+        let received = try await connection.read { $0.components(separatedBy: "HTTP/1.1 ").count > 5 && $0.hasSuffix(#"{"status":"ok"}"#) }
+        let responses = received.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0) }
+        #expect(responses.count == 5, "\(received)")
+        guard responses.count == 5 else { return }
+        // Each HEAD response is a status line and headers with nothing after the blank line, the
+        // problem answers (404 from a handler, 405 from the router) included.
+        for response in responses.prefix(4) { #expect(response.hasSuffix("\r\n\r\n"), "\(response)") }
+        #expect(responses[0].hasPrefix("200") && responses[1].hasPrefix("200") && responses[2].hasPrefix("404"))
+        #expect(responses[1].lowercased().contains("content-type: text/event-stream"))
+        #expect(responses[3].hasPrefix("405") && responses[3].lowercased().contains("allow: post\r\n"))
+        #expect(responses[4].hasPrefix("200") && responses[4].hasSuffix("\r\n\r\n" + #"{"status":"ok"}"#), "\(responses[4])")
+        await server.group.triggerGracefulShutdown()
+        try await server.task.value
+    }
+
     @Test("graceful shutdown finishes a request in flight and ends open streams, then stops")
     func gracefulShutdown() async throws {
         let server = try await start()

@@ -20,9 +20,10 @@ struct PlatformTests {
     }
 
     @Test("a known path with another method is 405 listing the allowed ones", arguments: [
-        ("/api/v1/products", HTTPRequest.Method.delete, "GET, POST"),
-        ("/api/v1/products/0190f0e0-0000-7000-8000-000000000000", .post, "DELETE, GET, PATCH, PUT"),
-        ("/health", .post, "GET"),
+        ("/api/v1/products", HTTPRequest.Method.delete, "GET, HEAD, POST"),
+        ("/api/v1/products/0190f0e0-0000-7000-8000-000000000000", .post, "DELETE, GET, HEAD, PATCH, PUT"),
+        ("/health", .post, "GET, HEAD"),
+        ("/api/v1/identity/login", .head, "POST"),
     ])
     func methodNotAllowed(path: String, method: HTTPRequest.Method, allow: String) async throws {
         try await TestApp.withRouter { client in
@@ -30,6 +31,27 @@ struct PlatformTests {
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow] == allow)
             #expect(try response.problemCode() == "request.method_not_allowed")
+        }
+    }
+
+    @Test("HEAD answers every GET route with its status and headers and no body")
+    func head() async throws {
+        let seller = try await TestUser.make()
+        try await TestApp.withRouter { client in
+            let id = try #require(try await client.createProduct(seller, name: "Headed")["id"] as? String)
+            for uri in ["/api/v1/products/\(id)", "/api/v1/products?page_size=5", "/health", "/openapi.yaml", "/"] {
+                let get = try await client.execute(uri: uri, method: .get)
+                let head = try await client.execute(uri: uri, method: .head)
+                #expect(head.status == get.status, "\(uri)")
+                #expect(head.body.readableBytes == 0, "\(uri)")
+                #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(uri)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(uri)")
+                #expect(head.headers[.eTag] == get.headers[.eTag], "\(uri)")
+            }
+            let missing = try await client.execute(uri: "/api/v1/products/0190f0e0-0000-7000-8000-000000000000", method: .head)
+            #expect(missing.status == .notFound)
+            #expect(missing.body.readableBytes == 0)
+            #expect(missing.headers[.contentType] == "application/problem+json")
         }
     }
 

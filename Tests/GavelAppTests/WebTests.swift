@@ -110,7 +110,7 @@ struct WebTests {
         try await TestApp.withRouter { client in
             try await client.execute(uri: "/openapi.yaml", method: .post) { response in
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
             }
         }
     }

@@ -21,16 +21,19 @@ public final class RouteTable: Sendable {
         }.sorted { ($0.template, $0.method) < ($1.template, $1.method) }
     }
 
-    /// The methods allowed on a concrete path, or `nil` when no template matches it.
+    /// The methods allowed on a concrete path, or `nil` when no template matches it. HEAD comes
+    /// with GET: the router answers it from the GET handler (`autoGenerateHeadEndpoints`).
     func allowedMethods(for path: String) -> Set<HTTPRequest.Method>? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return entries.withLock { entries in
+        var allowed = entries.withLock { entries in
             var allowed: Set<HTTPRequest.Method>?
             for (template, methods) in entries where Self.matches(template, segments) {
                 allowed = (allowed ?? []).union(methods)
             }
             return allowed
         }
+        if allowed?.contains(.get) == true { allowed?.insert(.head) }
+        return allowed
     }
 
     private static func matches(_ template: String, _ segments: [Substring]) -> Bool {
