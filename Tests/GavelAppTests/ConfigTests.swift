@@ -7,8 +7,6 @@ import Testing
 struct ConfigTests {
     func yaml(_ text: String) throws -> String {
         let path = Scratch.path("gavel.yaml")
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -12,8 +12,11 @@ enum Scratch {
         return url
     }()
 
-    /// A fresh path under the directory; `name` is its last component, in a directory of its own.
+    /// A fresh path under the directory, in a new directory of its own; `name` is its last
+    /// component. Nothing exists at the path yet.
     static func path(_ name: String) -> String {
-        directory.appendingPathComponent(UUID().uuidString, isDirectory: true).appendingPathComponent(name).path
+        let parent = directory.appendingPathComponent(UUID().uuidString, isDirectory: true)
+        try! FileManager.default.createDirectory(at: parent, withIntermediateDirectories: false)
+        return parent.appendingPathComponent(name).path
     }
 }
