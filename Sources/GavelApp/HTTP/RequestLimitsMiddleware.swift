@@ -67,38 +67,17 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// A method and a path template as the route table writes them (`/api/v1/items/{id}/bids`),
-/// matched against a request's path segment by segment.
+/// A method and a path template as the route table writes them (`/api/v1/items/{id}/bids`).
 struct RouteTemplate: Sendable {
     let method: HTTPRequest.Method
-    /// The template's segments; nil for a `{parameter}`, which matches any non-empty segment.
-    private let segments: [String?]
+    let path: PathTemplate
 
     init(_ method: HTTPRequest.Method, _ template: String) {
         self.method = method
-        segments = template.split(separator: "/", omittingEmptySubsequences: false).map { part in
-            part.hasPrefix("{") && part.hasSuffix("}") ? nil : String(part)
-        }
+        path = PathTemplate(template)
     }
 
-    /// Walks the path once, allocating nothing: every write request is checked against the
-    /// self-timed templates.
     func matches(_ method: HTTPRequest.Method, _ path: String) -> Bool {
-        guard method == self.method else { return false }
-        let bytes = path.utf8
-        var start = bytes.startIndex
-        for (position, literal) in segments.enumerated() {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
-            let segment = bytes[start..<end]
-            if let literal {
-                guard segment.elementsEqual(literal.utf8) else { return false }
-            } else if segment.isEmpty {
-                return false
-            }
-            if position == segments.count - 1 { return end == bytes.endIndex }
-            guard end != bytes.endIndex else { return false }
-            start = bytes.index(after: end)
-        }
-        return false
+        method == self.method && self.path.matches(path)
     }
 }
