@@ -75,6 +75,6 @@ public struct ProductQuery: Equatable, Sendable {
     }
 
     static func newerFirst(_ lhs: Product, _ rhs: Product) -> Bool {
-        lhs.createdAt != rhs.createdAt ? lhs.createdAt > rhs.createdAt : lhs.id.text > rhs.id.text
+        lhs.createdAt != rhs.createdAt ? lhs.createdAt > rhs.createdAt : lhs.id.sortsAfter(rhs.id)
     }
 }

@@ -7,8 +7,11 @@ import Synchronization
 final class ProductCatalog: Sendable {
     private struct State {
         var byID: [UUID: Product] = [:]
-        /// Ids in the default order (newest first); other orders are sorted on demand.
-        var newestFirst: [UUID] = []
+        /// Ids in the default order read backwards (oldest first), so a new product, almost
+        /// always the newest, is appended rather than shifting every id.
+        var oldestFirst: [UUID] = []
+
+        var newestFirst: some Sequence<Product> { oldestFirst.reversed().lazy.compactMap { byID[$0] } }
     }
 
     private let state = Mutex(State())
@@ -18,7 +21,7 @@ final class ProductCatalog: Sendable {
         let sorted = products.sorted(by: query.areInIncreasingOrder)
         state.withLock { state in
             state.byID = Dictionary(uniqueKeysWithValues: sorted.map { ($0.id, $0) })
-            state.newestFirst = sorted.map(\.id)
+            state.oldestFirst = sorted.reversed().map(\.id)
         }
     }
 
@@ -26,35 +29,32 @@ final class ProductCatalog: Sendable {
         state.withLock { $0.byID[id] }
     }
 
+    /// One pass under the lock that keeps only what the page needs (see `PageRequest.select`).
     func list(_ query: ProductQuery, page: PageRequest) -> (items: [Product], total: Int) {
-        if query.isUnfiltered && query.sort == .newest {
-            return state.withLock { state in
-                let total = state.newestFirst.count
+        state.withLock { state in
+            if query.sort == .newest && query.isUnfiltered {
+                // The page by position, counted from the newest end.
+                let total = state.oldestFirst.count
                 guard page.offset < total else { return ([], total) }
-                let ids = state.newestFirst[page.offset..<min(total, page.offset + page.size)]
-                return (ids.compactMap { state.byID[$0] }, total)
+                let end = total - page.offset
+                return (state.oldestFirst[max(0, end - page.size)..<end].reversed().compactMap { state.byID[$0] }, total)
             }
+            if query.sort == .newest {
+                return page.slice(of: state.newestFirst.lazy.filter(query.matches))
+            }
+            return page.select(from: state.byID.values.lazy.filter(query.matches), by: query.areInIncreasingOrder)
         }
-        let candidates = state.withLock { state in
-            query.sort == .newest
-                ? state.newestFirst.compactMap { state.byID[$0] }.filter(query.matches)
-                : state.byID.values.filter(query.matches)
-        }
-        let ordered = query.sort == .newest ? candidates : candidates.sorted(by: query.areInIncreasingOrder)
-        guard page.offset < ordered.count else { return ([], ordered.count) }
-        return (Array(ordered[page.offset..<min(ordered.count, page.offset + page.size)]), ordered.count)
     }
 
     func upsert(_ product: Product) {
         state.withLock { state in
             if state.byID.updateValue(product, forKey: product.id) == nil {
-                // Ids are time-ordered and creation times only grow, so a new product is almost
-                // always the newest; find its place from the front.
+                // After the newest product older than it: from the back, usually the last one.
                 let query = try! ProductQuery()
-                let index = state.newestFirst.firstIndex { id in
-                    state.byID[id].map { !query.areInIncreasingOrder($0, product) } ?? false
-                } ?? state.newestFirst.endIndex
-                state.newestFirst.insert(product.id, at: index)
+                let index = state.oldestFirst.lastIndex { id in
+                    state.byID[id].map { query.areInIncreasingOrder(product, $0) } ?? false
+                }.map { $0 + 1 } ?? state.oldestFirst.startIndex
+                state.oldestFirst.insert(product.id, at: index)
             }
         }
     }
@@ -62,7 +62,7 @@ final class ProductCatalog: Sendable {
     func remove(_ id: UUID) {
         state.withLock { state in
             if state.byID.removeValue(forKey: id) != nil {
-                state.newestFirst.removeAll { $0 == id }
+                state.oldestFirst.removeAll { $0 == id }
             }
         }
     }

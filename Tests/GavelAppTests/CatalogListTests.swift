@@ -1,0 +1,86 @@
+import Foundation
+import GavelCore
+import Testing
+
+@testable import GavelApp
+
+/// The in-memory catalogs page through only what a page needs; every page must still be the
+/// same page of a full sort, ties between equal keys broken by id.
+@Suite("Catalog lists")
+struct CatalogListTests {
+    static let noon = Date(timeIntervalSince1970: 1_800_000_000)
+    static let pages = [(1, 20), (2, 20), (7, 7), (1, 100), (3, 100), (4, 100), (Int.max, 100)]
+
+    /// Items whose ends, prices and creation times take only a few values, so most neighbours tie.
+    static func items(_ count: Int) -> [Item] {
+        var generator = SplitMix64(seed: 99)
+        let seller = Identifier.make()
+        return (0..<count).map { index in
+            let ends = noon.addingTimeInterval(Double(generator.next() % 4) * 60)
+            let terms = AuctionTerms(
+                currency: Currency("EUR")!, startPrice: 100 * Int(1 + generator.next() % 3), bidIncrement: 10, startsAt: noon,
+                endsAt: ends, extensionThreshold: 0, extensionDuration: 0, maxExtension: 0)
+            let status: ItemStatus = index % 5 == 0 ? .scheduled : .active
+            let created = noon.addingTimeInterval(-Double(generator.next() % 3))
+            return Item(
+                id: Identifier.make(at: created), sellerID: seller, name: "item \(index)", description: "", terms: terms,
+                state: .opening(terms, status: status), extensionOverridden: false, version: 1, createdAt: created, updatedAt: created)
+        }
+    }
+
+    @Test("each item order and page equals that page of the fully sorted items", arguments: ItemSort.allCases)
+    func itemPages(sort: ItemSort) throws {
+        let items = Self.items(250)
+        let catalog = ItemCatalog(items)
+        for status in [nil, ItemStatus.active] {
+            let query = ItemQuery(status: status, sort: sort)
+            let sorted = items.filter(query.matches).sorted(by: query.areInIncreasingOrder)
+            for (number, size) in Self.pages {
+                let page = try PageRequest(page: number, size: size)
+                let listed = catalog.list(query, page: page)
+                let expected = page.offset < sorted.count ? Array(sorted[page.offset..<min(sorted.count, page.offset + size)]) : []
+                #expect(listed.items.map(\.id) == expected.map(\.id), "page \(number) of \(size), status \(String(describing: status))")
+                #expect(listed.total == sorted.count)
+            }
+        }
+    }
+
+    @Test("items that tie on the sort key are ordered by id text, the larger first")
+    func itemTies() {
+        let query = ItemQuery(sort: .endingSoon)
+        let tied = Self.items(60).filter { $0.state.endsAt == Self.noon }
+        let listed = tied.sorted(by: query.areInIncreasingOrder).map(\.id.text)
+        #expect(tied.count > 5)
+        #expect(listed == listed.sorted(by: >))
+    }
+
+    static func product(_ index: Int, createdAt: Date) -> Product {
+        Product(
+            id: Identifier.make(at: createdAt), sellerID: Identifier.make(), name: "product \(index % 7)", description: "",
+            price: 100 * (1 + index % 4), currency: Currency("EUR")!, stock: 1, version: 1, createdAt: createdAt, updatedAt: createdAt)
+    }
+
+    @Test("products added in any order, back-dated ones included, list newest first")
+    func productsAddedOutOfOrder() throws {
+        var generator = SplitMix64(seed: 5)
+        let products = (0..<200).map { Self.product($0, createdAt: Self.noon.addingTimeInterval(Double(generator.next() % 50))) }
+        let catalog = ProductCatalog(Array(products.prefix(80)))
+        for product in products.dropFirst(80) { catalog.upsert(product) }
+        let removed = products[17]
+        catalog.remove(removed.id)
+        let remaining = products.filter { $0.id != removed.id }
+        for sort in ProductSort.allCases {
+            for minPrice in [nil, 300] {
+                let query = try ProductQuery(minPrice: minPrice, sort: sort)
+                let sorted = remaining.filter(query.matches).sorted(by: query.areInIncreasingOrder)
+                for (number, size) in Self.pages {
+                    let page = try PageRequest(page: number, size: size)
+                    let listed = catalog.list(query, page: page)
+                    let expected = page.offset < sorted.count ? Array(sorted[page.offset..<min(sorted.count, page.offset + size)]) : []
+                    #expect(listed.items.map(\.id) == expected.map(\.id), "\(sort) page \(number) of \(size), min price \(String(describing: minPrice))")
+                    #expect(listed.total == sorted.count)
+                }
+            }
+        }
+    }
+}
