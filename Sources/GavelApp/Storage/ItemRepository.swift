@@ -15,7 +15,7 @@ enum ItemRecords {
     /// brought up to date from its newest bid alone.
     static func loadAll(_ db: Database) throws -> (items: [Item], bids: [UUID: [Int64]]) {
         let bids = try db.sequencesByID("SELECT seq, item_id FROM bids ORDER BY seq")
-        let items = try Row.fetchAll(db, sql: "SELECT * FROM items").map(item).map { stored -> Item in
+        let items = try Array(Row.fetchCursor(db, sql: "SELECT * FROM items").map(item)).map { stored -> Item in
             guard let seqs = bids[stored.id], seqs.count > stored.state.bidCount,
                 let newest = try Self.bids(seqs: [seqs[seqs.count - 1]], in: db).first
             else { return stored }

@@ -10,7 +10,7 @@ final class SQLiteProductRepository: ProductRepository {
     init(store: Store) async throws {
         self.store = store
         let products = try await store.read("product.load_all") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM products").map(Self.product)
+            try Array(Row.fetchCursor(db, sql: "SELECT * FROM products").map(Self.product))
         }
         self.catalog = ProductCatalog(products)
     }
