@@ -28,19 +28,28 @@ struct CatalogListTests {
         }
     }
 
+    /// Every page of `pages` that `list` gives holds the ids `sorted` has at its place, and the
+    /// total counts all of them.
+    static func expectPages(of sorted: [UUID], _ label: String, list: (PageRequest) -> (items: [UUID], total: Int)) throws {
+        for (number, size) in pages {
+            let page = try PageRequest(page: number, size: size)
+            let listed = list(page)
+            let expected = page.offset < sorted.count ? Array(sorted[page.offset..<min(sorted.count, page.offset + size)]) : []
+            #expect(listed.items == expected, "\(label): page \(number) of \(size)")
+            #expect(listed.total == sorted.count, "\(label)")
+        }
+    }
+
     @Test("each item order and page equals that page of the fully sorted items", arguments: ItemSort.allCases)
     func itemPages(sort: ItemSort) throws {
         let items = Self.items(250)
         let catalog = ItemCatalog(items)
         for status in [nil, ItemStatus.active] {
             let query = ItemQuery(status: status, sort: sort)
-            let sorted = items.filter(query.matches).sorted(by: query.areInIncreasingOrder)
-            for (number, size) in Self.pages {
-                let page = try PageRequest(page: number, size: size)
+            let sorted = items.filter(query.matches).sorted(by: query.areInIncreasingOrder).map(\.id)
+            try Self.expectPages(of: sorted, "status \(String(describing: status))") { page in
                 let listed = catalog.list(query, page: page)
-                let expected = page.offset < sorted.count ? Array(sorted[page.offset..<min(sorted.count, page.offset + size)]) : []
-                #expect(listed.items.map(\.id) == expected.map(\.id), "page \(number) of \(size), status \(String(describing: status))")
-                #expect(listed.total == sorted.count)
+                return (listed.items.map(\.id), listed.total)
             }
         }
     }
@@ -72,13 +81,10 @@ struct CatalogListTests {
         for sort in ProductSort.allCases {
             for minPrice in [nil, 300] {
                 let query = try ProductQuery(minPrice: minPrice, sort: sort)
-                let sorted = remaining.filter(query.matches).sorted(by: query.areInIncreasingOrder)
-                for (number, size) in Self.pages {
-                    let page = try PageRequest(page: number, size: size)
+                let sorted = remaining.filter(query.matches).sorted(by: query.areInIncreasingOrder).map(\.id)
+                try Self.expectPages(of: sorted, "\(sort), min price \(String(describing: minPrice))") { page in
                     let listed = catalog.list(query, page: page)
-                    let expected = page.offset < sorted.count ? Array(sorted[page.offset..<min(sorted.count, page.offset + size)]) : []
-                    #expect(listed.items.map(\.id) == expected.map(\.id), "\(sort) page \(number) of \(size), min price \(String(describing: minPrice))")
-                    #expect(listed.total == sorted.count)
+                    return (listed.items.map(\.id), listed.total)
                 }
             }
         }
