@@ -32,7 +32,14 @@ public struct Product: Equatable, Sendable {
     /// The key that makes a name unique per seller: trimmed and case-folded, so "Lamp" and
     /// "lamp " cannot both be listed by one seller.
     public static func nameKey(_ name: String) -> String {
-        name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // A name that begins and ends with a visible ASCII character has nothing to trim: skip
+        // Foundation's character-set scan, the slow half of a key (lists sorted by name fold
+        // every name).
+        let visible: ClosedRange<UInt8> = 0x21...0x7E
+        if let first = name.utf8.first, let last = name.utf8.last, visible.contains(first), visible.contains(last) {
+            return name.lowercased()
+        }
+        return name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     public var nameKey: String { Self.nameKey(name) }

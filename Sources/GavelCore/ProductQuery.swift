@@ -65,6 +65,10 @@ public struct ProductQuery: Equatable, Sendable {
 
     /// A strict total order (ties broken by id) so pages never overlap or skip.
     public func areInIncreasingOrder(_ lhs: Product, _ rhs: Product) -> Bool {
+        areInIncreasingOrder(rank(lhs), rank(rhs))
+    }
+
+    public func areInIncreasingOrder(_ lhs: ProductRank, _ rhs: ProductRank) -> Bool {
         switch sort {
         case .newest: return Self.newerFirst(lhs, rhs)
         case .oldest: return Self.newerFirst(rhs, lhs)
@@ -74,7 +78,22 @@ public struct ProductQuery: Equatable, Sendable {
         }
     }
 
-    static func newerFirst(_ lhs: Product, _ rhs: Product) -> Bool {
+    /// What this query orders `product` by, taken once: a list ranks each product once instead
+    /// of folding both names on every comparison, and sorts small ranks rather than products.
+    public func rank(_ product: Product) -> ProductRank {
+        ProductRank(id: product.id, createdAt: product.createdAt, price: product.price, nameKey: sort == .name ? product.nameKey : "")
+    }
+
+    static func newerFirst(_ lhs: ProductRank, _ rhs: ProductRank) -> Bool {
         lhs.createdAt != rhs.createdAt ? lhs.createdAt > rhs.createdAt : lhs.id.sortsAfter(rhs.id)
     }
+}
+
+/// The fields a product list is ordered by (see `ProductQuery.rank`). The name key is empty
+/// unless the list is ordered by name.
+public struct ProductRank: Sendable {
+    public let id: UUID
+    let createdAt: Date
+    let price: Int
+    let nameKey: String
 }

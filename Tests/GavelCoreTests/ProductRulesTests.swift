@@ -156,4 +156,14 @@ struct ProductRulesTests {
     func nameKeyKeepsLetters() {
         #expect(Product.nameKey("Desk lamp") != Product.nameKey("Desk lamps"))
     }
+
+    @Test(
+        "every name gets the key a full trim and case fold gives it",
+        arguments: [
+            "Desk Lamp", "desk lamp", " Desk Lamp", "Desk Lamp\t", "\u{00A0}Lamp", "Lamp\u{2003}", "Lamp\u{85}", "ÉCLAIR",
+            "Éclair ", "a\u{301}", "A", "~Z~", "Straße", "\u{3000}Tokyo\u{3000}", "", " ", "Lamp\n\n",
+        ])
+    func nameKeyMatchesFullFold(name: String) {
+        #expect(Product.nameKey(name) == name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+    }
 }

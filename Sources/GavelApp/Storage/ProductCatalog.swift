@@ -42,7 +42,9 @@ final class ProductCatalog: Sendable {
             if query.sort == .newest {
                 return page.slice(of: state.newestFirst.lazy.filter(query.matches))
             }
-            return page.select(from: state.byID.values.lazy.filter(query.matches), by: query.areInIncreasingOrder)
+            let byID = state.byID
+            let (ranks, total) = page.select(from: byID.values.lazy.filter(query.matches).map(query.rank), by: query.areInIncreasingOrder)
+            return (ranks.compactMap { byID[$0.id] }, total)
         }
     }
 
