@@ -46,7 +46,7 @@ struct CatalogListTests {
         let catalog = ItemCatalog(items)
         for status in [nil, ItemStatus.active] {
             let query = ItemQuery(status: status, sort: sort)
-            let sorted = items.filter(query.matches).sorted(by: query.areInIncreasingOrder).map(\.id)
+            let sorted = items.map(ItemListKey.init).filter(query.matches).sorted(by: query.areInIncreasingOrder).map(\.id)
             try Self.expectPages(of: sorted, "status \(String(describing: status))") { page in
                 let listed = catalog.list(query, page: page)
                 return (listed.items.map(\.id), listed.total)
@@ -54,11 +54,30 @@ struct CatalogListTests {
         }
     }
 
+    @Test("a text search matches name or description, ignoring case and accents, with the other filters")
+    func itemText() throws {
+        var items = Self.items(40)
+        items[3].name = "Crème brûlée torch"
+        items[5].description = "a CREME pot"  // scheduled (index 5): dropped by status=active
+        items[7].description = "crème anglaise jug"
+        items[9].name = "Creme draft"
+        items[9].state.status = .draft  // someone else's draft: never listed
+        let catalog = ItemCatalog(items)
+        let found = catalog.list(ItemQuery(text: "creme", viewer: Identifier.make()), page: try PageRequest())
+        #expect(Set(found.items.map(\.id)) == Set([3, 5, 7].map { items[$0].id }))
+        #expect(found.total == 3)
+        let active = catalog.list(ItemQuery(status: .active, text: "CRÈME"), page: try PageRequest())
+        let activeIDs = Set(active.items.map(\.id))
+        #expect(activeIDs == [items[3].id, items[7].id])
+        #expect(catalog.list(ItemQuery(text: "creme", viewer: items[9].sellerID), page: try PageRequest()).total == 4)
+        #expect(catalog.list(ItemQuery(text: "no such words"), page: try PageRequest()).total == 0)
+    }
+
     @Test("items that tie on the sort key are ordered by id text, the larger first")
     func itemTies() {
         let query = ItemQuery(sort: .endingSoon)
         let tied = Self.items(60).filter { $0.state.endsAt == Self.noon }
-        let listed = tied.sorted(by: query.areInIncreasingOrder).map(\.id.text)
+        let listed = tied.map(ItemListKey.init).sorted(by: query.areInIncreasingOrder).map(\.id.text)
         #expect(tied.count > 5)
         #expect(listed == listed.sorted(by: >))
     }

@@ -45,10 +45,6 @@ struct ItemQuery: Sendable {
     var sort: ItemSort = .endingSoon
     var viewer: UUID?
 
-    func matches(_ item: Item) -> Bool {
-        matches(ItemListKey(item)) && matchesText(item)
-    }
-
     /// Every filter but the text.
     func matches(_ key: ItemListKey) -> Bool {
         if key.status == .draft && key.sellerID != viewer { return false }
@@ -71,9 +67,5 @@ struct ItemQuery: Sendable {
         case .price where lhs.currentPrice != rhs.currentPrice: return lhs.currentPrice < rhs.currentPrice
         default: return lhs.id.sortsAfter(rhs.id)
         }
-    }
-
-    func areInIncreasingOrder(_ lhs: Item, _ rhs: Item) -> Bool {
-        areInIncreasingOrder(ItemListKey(lhs), ItemListKey(rhs))
     }
 }
