@@ -260,6 +260,8 @@ parse_wrk() {
 
 mkdir -p "$OUT_DIR"
 RSS_BEFORE=$(rss_kb)
+# Issue 2's run ends with the product writes; its RSS bound is about that run.
+PRODUCT_WRITES="POST /api/v1/products"
 RSS_PRODUCTS=0
 
 # name | path | wrk script (optional) | connections (optional) | script arguments (optional,
@@ -270,7 +272,7 @@ ROUTES=(
     "GET /api/v1/products/{id}|/api/v1/products/$PRODUCT_ID|"
     "GET /api/v1/products?page_size=100|/api/v1/products?page_size=100|"
     "GET /api/v1/items/{id}|/api/v1/items/$ITEM_ID|"
-    "POST /api/v1/products|/api/v1/products|$ROOT/scripts/wrk/create_product.lua||$TOKEN $NONCE"
+    "$PRODUCT_WRITES|/api/v1/products|$ROOT/scripts/wrk/create_product.lua||$TOKEN $NONCE"
     "POST /api/v1/items/{id}/bids ($ITEMS items)|/api/v1/items|$ROOT/scripts/wrk/place_bid.lua||$TMP/bid-items.txt $BID_ARGS|bids"
     "POST bids on one hot item|/api/v1/items|$ROOT/scripts/wrk/place_bid.lua||$TMP/hot-item.txt $BID_ARGS|bids"
     "POST /api/v1/identity/login (-c$LOGIN_CONNECTIONS)|/api/v1/identity/login|$ROOT/scripts/wrk/login.lua|$LOGIN_CONNECTIONS|$LOGIN_EMAIL $LOGIN_PASSWORD"
@@ -310,8 +312,7 @@ for entry in "${ROUTES[@]}"; do
         BID_RESULTS+=("$name|$rps|$accepted|$((rej1 - rej0))|$((fail1 - fail0))|$(awk -v a="$accepted" -v s="$(secs "$DURATION")" 'BEGIN { printf "%.0f", a / s }')|$non2xx|$(code_delta "$codes0" "$codes1")")
     fi
     kill -0 "$SERVER_PID" 2>/dev/null || die "server died during '$name' (raw output: $out)"
-    # Issue 2's run ends with the product writes; its RSS bound is about that run.
-    [ "$name" != "POST /api/v1/products" ] || RSS_PRODUCTS=$(rss_kb)
+    [ "$name" != "$PRODUCT_WRITES" ] || RSS_PRODUCTS=$(rss_kb)
 done
 RSS_AFTER=$(rss_kb)
 
