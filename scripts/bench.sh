@@ -19,7 +19,9 @@
 # earlier one for the same item on another connection (then 422 bid.too_low: rare when spread,
 # common on the hot item). wrk's req/s is bids answered per second; accepted and rejected come
 # from the server's gavel_bids_total / gavel_bid_rejections_total before and after each row.
-# Then, when `gavel --help` lists it, `gavel bench-engine --items BENCH_ENGINE_ITEMS --bids
+# After the table's rows, BENCH_RATIO_ROUNDS short runs alternate GET item and spread bids and
+# the median of their ratios is printed: on a noisy machine, single runs of each vary too much
+# for one ratio to mean much. Then, when `gavel --help` lists it, `gavel bench-engine --items BENCH_ENGINE_ITEMS --bids
 # BENCH_ENGINE_BIDS` measures the engine without HTTP (pinned like the server) and its output
 # is included.
 #
@@ -35,6 +37,7 @@
 #   BENCH_SERVER_CPUS (0) BENCH_WRK_CPUS (1)      BENCH_OUT (.build/bench)
 #   BENCH_USERS (10)      BENCH_PRODUCTS (1000)  BENCH_ITEMS (1000)  BENCH_BIDDERS (8)
 #   BENCH_ENGINE_ITEMS (1000)  BENCH_ENGINE_BIDS (200000)  BENCH_ENGINE_TIMEOUT (600, seconds)
+#   BENCH_RATIO_ROUNDS (5)     BENCH_RATIO_DURATION (3s)    (0 rounds: no interleaved ratio)
 #   BENCH_BIN (.build/release/gavel)  BENCH_CONFIG (config.yaml)
 # GAVEL_* variables in the caller's environment reach the server and the seeder (e.g.
 # GAVEL_DATABASE_MAX_CONCURRENCY=8 to compare settings); the server refuses unknown ones.
@@ -58,6 +61,8 @@ BIDDERS=${BENCH_BIDDERS:-8}
 ENGINE_ITEMS=${BENCH_ENGINE_ITEMS:-1000}
 ENGINE_BIDS=${BENCH_ENGINE_BIDS:-200000}
 ENGINE_TIMEOUT=${BENCH_ENGINE_TIMEOUT:-600}
+RATIO_ROUNDS=${BENCH_RATIO_ROUNDS:-5}
+RATIO_DURATION=${BENCH_RATIO_DURATION:-3s}
 # Seeded items that can take bids for the whole run: no buy-now (1 in 5) and not among those
 # ending within 30 minutes (1 in 10, all of them also 1 in 5) — 4 in 5 — plus the hot item.
 SEED_ITEMS=$(((ITEMS + 1) * 5 / 4 + 40))
@@ -316,6 +321,29 @@ for entry in "${ROUTES[@]}"; do
 done
 RSS_AFTER=$(rss_kb)
 
+# The bids-to-reads ratio again, from RATIO_ROUNDS short runs that alternate GET item and spread
+# bids. On a noisy machine one 10-second run of each can differ by half between runs; the median
+# of interleaved pairs is the steadier figure. Each round bids from a new base above every
+# earlier amount, so its bids are accepted like the main row's.
+RATIO_LINES=()
+RATIO_VALUES=()
+if [ "$RATIO_ROUNDS" -gt 0 ]; then
+    log "interleaved GET item / spread bids: $RATIO_ROUNDS rounds of $RATIO_DURATION each"
+    for round in $(seq 1 "$RATIO_ROUNDS"); do
+        "${PIN_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$RATIO_DURATION" "$BASE/api/v1/items/$ITEM_ID" \
+            >"$OUT_DIR/ratio-$round-get.txt" 2>&1 || log "wrk failed (ratio round $round, GET)"
+        "${PIN_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$RATIO_DURATION" -s "$ROOT/scripts/wrk/place_bid.lua" \
+            "$BASE/api/v1/items" -- "$TMP/bid-items.txt" "$TMP/bidders.txt" "$((round * 1000000000))" "$BID_STEP" "$THREADS" \
+            >"$OUT_DIR/ratio-$round-bids.txt" 2>&1 || log "wrk failed (ratio round $round, bids)"
+        read -r get_rps _ < <(parse_wrk "$OUT_DIR/ratio-$round-get.txt")
+        read -r bid_rps _ _ bid_non2xx _ < <(parse_wrk "$OUT_DIR/ratio-$round-bids.txt")
+        value=$(awk -v a="$bid_rps" -v b="$get_rps" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.1f", 100 * a / b; else print "-" }')
+        RATIO_LINES+=("round $round: GET item $get_rps req/s, bids $bid_rps req/s ($bid_non2xx non-2xx): $value%")
+        [ "$value" = - ] || RATIO_VALUES+=("$value")
+        kill -0 "$SERVER_PID" 2>/dev/null || die "server died during ratio round $round"
+    done
+fi
+
 # The engine alone (no HTTP), when this binary has the subcommand.
 ENGINE_OUT=""
 if "$BIN" --help 2>/dev/null | grep -q 'bench-engine'; then
@@ -360,6 +388,13 @@ fi
         done
         ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.0f%%", 100 * a / b; else print "-" }'; }
         echo "bids spread / GET item: $(ratio "$spread_rps" "$get_rps") (target >= 60%); hot / spread: $(ratio "$hot_rps" "$spread_rps") (target >= 50%)"
+        if [ "${#RATIO_LINES[@]}" -gt 0 ]; then
+            echo "bids spread / GET item, interleaved ($RATIO_ROUNDS rounds of $RATIO_DURATION each, after the RSS reading):"
+            printf '  %s\n' "${RATIO_LINES[@]}"
+            median=$(printf '%s\n' "${RATIO_VALUES[@]+"${RATIO_VALUES[@]}"}" | sort -n | awk '{ v[NR] = $1 } END {
+                if (NR == 0) print "-"; else if (NR % 2) printf "%.0f%%", v[(NR + 1) / 2]; else printf "%.0f%%", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+            echo "  median: $median (target >= 60%)"
+        fi
     fi
     if [ -n "$ENGINE_OUT" ]; then
         echo
