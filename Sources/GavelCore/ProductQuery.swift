@@ -28,7 +28,12 @@ public struct PageRequest: Equatable, Sendable {
 /// Filters and order for listing products; the matching rules live here so every store
 /// (in-memory or SQL) answers the same question the same way.
 public struct ProductQuery: Equatable, Sendable {
-    public var text: String?
+    /// The text filter, prepared for matching; see `text`.
+    public private(set) var search: TextSearch?
+    public var text: String? {
+        get { search?.text }
+        set { search = newValue.map(TextSearch.init) }
+    }
     public var minPrice: Int?
     public var maxPrice: Int?
     public var sellerID: UUID?
@@ -43,7 +48,7 @@ public struct ProductQuery: Equatable, Sendable {
         }
         try validator.finish()
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines)
-        self.text = (trimmed?.isEmpty ?? true) ? nil : trimmed
+        self.search = (trimmed?.isEmpty ?? true) ? nil : trimmed.map(TextSearch.init)
         self.minPrice = minPrice
         self.maxPrice = maxPrice
         self.sellerID = sellerID
@@ -56,10 +61,7 @@ public struct ProductQuery: Equatable, Sendable {
         if let sellerID, product.sellerID != sellerID { return false }
         if let minPrice, product.price < minPrice { return false }
         if let maxPrice, product.price > maxPrice { return false }
-        if let text {
-            return product.name.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
-                || product.description.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
-        }
+        if let search { return search.matches(product.name) || search.matches(product.description) }
         return true
     }
 

@@ -41,9 +41,18 @@ struct ItemListKey: Sendable, Equatable {
 struct ItemQuery: Sendable {
     var status: ItemStatus?
     var sellerID: UUID?
-    var text: String?
-    var sort: ItemSort = .endingSoon
+    /// The text filter, prepared for matching; see `text`.
+    private(set) var search: TextSearch?
+    var sort: ItemSort
     var viewer: UUID?
+
+    init(status: ItemStatus? = nil, sellerID: UUID? = nil, text: String? = nil, sort: ItemSort = .endingSoon, viewer: UUID? = nil) {
+        self.status = status
+        self.sellerID = sellerID
+        self.sort = sort
+        self.viewer = viewer
+        self.text = text
+    }
 
     /// Every filter but the text.
     func matches(_ key: ItemListKey) -> Bool {
@@ -53,10 +62,14 @@ struct ItemQuery: Sendable {
         return true
     }
 
+    var text: String? {
+        get { search?.text }
+        set { search = newValue.map(TextSearch.init) }
+    }
+
     func matchesText(_ item: Item) -> Bool {
-        guard let text else { return true }
-        return item.name.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
-            || item.description.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        guard let search else { return true }
+        return search.matches(item.name) || search.matches(item.description)
     }
 
     /// A strict total order (ties broken by id) so pages never overlap.
