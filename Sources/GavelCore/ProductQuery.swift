@@ -29,7 +29,7 @@ public struct PageRequest: Equatable, Sendable {
 /// (in-memory or SQL) answers the same question the same way.
 public struct ProductQuery: Equatable, Sendable {
     /// The text filter, prepared for matching; see `text`.
-    public private(set) var search: TextSearch?
+    private(set) var search: TextSearch?
     public var text: String? {
         get { search?.text }
         set { search = newValue.map(TextSearch.init) }
