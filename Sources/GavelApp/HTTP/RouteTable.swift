@@ -12,7 +12,7 @@ public final class RouteTable: Sendable {
 
     func add(_ method: HTTPRequest.Method, _ template: String) {
         entries.withLock { entries in
-            entries[template, default: (PathTemplate(template), [])].methods.insert(method)
+            _ = entries[template, default: (PathTemplate(template), [])].methods.insert(method)
         }
     }
 
