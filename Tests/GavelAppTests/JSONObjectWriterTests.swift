@@ -24,7 +24,8 @@ struct JSONObjectWriterTests {
         writer.field("optional", nil as String?)
         writer.field("text", text)
         let expected = try JSONCoding.encode(Sample(text: text, optional: nil, number: -42, flag: true))
-        #expect(writer.finished == expected, "\(String(decoding: writer.finished, as: UTF8.self))")
+        let written = writer.finish()
+        #expect(written == expected, "\(String(decoding: written, as: UTF8.self))")
     }
 
     @Test("bid.placed payloads equal the Encodable shape's encoding, with and without a leader")

@@ -38,9 +38,9 @@ struct BidResponse: Encodable {
     /// The same bytes as `JSONCoding.encode(BidResponse(...))`, written directly.
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
         var response = JSONObjectWriter(capacity: 1_024)
-        response.field("bid", object: BidRepresentation.object(bid))
-        response.field("item", object: ItemRepresentation.object(item, viewer: bid.bidderID))
-        return response.finished
+        response.field("bid") { BidRepresentation.write(bid, into: &$0) }
+        response.field("item") { ItemRepresentation.write(item, viewer: bid.bidderID, into: &$0) }
+        return response.finish()
     }
 }
 
@@ -70,19 +70,19 @@ struct BidPlacedPayload: Encodable {
     /// The same bytes as `JSONCoding.encode(BidPlacedPayload(bid, item))`, written directly:
     /// every accepted bid builds one on the worker's serial path.
     static func json(_ bid: BidRecord, _ item: Item) -> [UInt8] {
-        var itemObject = JSONObjectWriter(capacity: 192)
-        itemObject.field("bid_count", item.state.bidCount)
-        itemObject.field("current_price", item.state.currentPrice)
-        itemObject.field("ends_at", Timestamp.format(item.state.endsAt))
-        itemObject.field("id", item.id)
-        itemObject.field("leading_bidder_id", item.state.leaderID)
-        itemObject.field("reserve_met", item.state.reserveMet(item.terms))
-        itemObject.field("status", item.state.status.rawValue)
-        itemObject.field("version", item.version)
-        var payload = JSONObjectWriter(capacity: 448)
-        payload.field("bid", object: BidRepresentation.object(bid))
-        payload.field("item", object: itemObject)
-        return payload.finished
+        var payload = JSONObjectWriter(capacity: 512)
+        payload.field("bid") { BidRepresentation.write(bid, into: &$0) }
+        payload.field("item") { summary in
+            summary.field("bid_count", item.state.bidCount)
+            summary.field("current_price", item.state.currentPrice)
+            summary.field("ends_at", item.state.endsAt)
+            summary.field("id", item.id)
+            summary.field("leading_bidder_id", item.state.leaderID)
+            summary.field("reserve_met", item.state.reserveMet(item.terms))
+            summary.field("status", item.state.status.rawValue)
+            summary.field("version", item.version)
+        }
+        return payload.finish()
     }
 
     init(_ bid: BidRecord, _ item: Item) {

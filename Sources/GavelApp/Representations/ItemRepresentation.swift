@@ -69,19 +69,23 @@ struct ItemRepresentation: Encodable, Sendable {
     /// The item as `viewer` sees it (no viewer: the public view, for events, which anyone can
     /// read). The same bytes as `JSONCoding.encode(ItemRepresentation(item, viewer:))`, written
     /// directly: it is every item response, bid response and item event.
-    static func json(_ item: Item, viewer: UUID? = nil) -> [UInt8] { object(item, viewer: viewer).finished }
-
-    static func object(_ item: Item, viewer: UUID?) -> JSONObjectWriter {
-        let terms = item.terms, state = item.state
+    static func json(_ item: Item, viewer: UUID? = nil) -> [UInt8] {
         var object = JSONObjectWriter(capacity: 640)
+        write(item, viewer: viewer, into: &object)
+        return object.finish()
+    }
+
+    /// Writes the item's fields into `object`.
+    static func write(_ item: Item, viewer: UUID?, into object: inout JSONObjectWriter) {
+        let terms = item.terms, state = item.state
         object.field("bid_count", state.bidCount)
         object.field("bid_increment", terms.bidIncrement)
         object.field("buyout_price", terms.buyoutPrice)
-        object.field("created_at", Timestamp.format(item.createdAt))
+        object.field("created_at", item.createdAt)
         object.field("currency", terms.currency.code)
         object.field("current_price", state.currentPrice)
         object.field("description", item.description)
-        object.field("ends_at", Timestamp.format(state.endsAt))
+        object.field("ends_at", state.endsAt)
         object.field("extension_duration_seconds", Int(terms.extensionDuration))
         object.field("extension_threshold_seconds", Int(terms.extensionThreshold))
         object.field("final_price", state.finalPrice)
@@ -92,12 +96,11 @@ struct ItemRepresentation: Encodable, Sendable {
         object.field("reserve_price", viewer == item.sellerID ? terms.reservePrice : nil)
         object.field("seller_id", item.sellerID)
         object.field("start_price", terms.startPrice)
-        object.field("starts_at", Timestamp.format(terms.startsAt))
+        object.field("starts_at", terms.startsAt)
         object.field("status", state.status.rawValue)
-        object.field("updated_at", Timestamp.format(item.updatedAt))
+        object.field("updated_at", item.updatedAt)
         object.field("version", item.version)
         object.field("winner_id", state.winnerID)
-        return object
     }
 }
 
@@ -116,17 +119,15 @@ struct BidRepresentation: Encodable, Sendable {
         case itemID = "item_id", bidderID = "bidder_id", priceAfter = "price_after", createdAt = "created_at"
     }
 
-    /// The same bytes as `JSONCoding.encode(BidRepresentation(bid))`.
-    static func object(_ bid: BidRecord) -> JSONObjectWriter {
-        var object = JSONObjectWriter(capacity: 224)
+    /// Writes the fields of `JSONCoding.encode(BidRepresentation(bid))` into `object`.
+    static func write(_ bid: BidRecord, into object: inout JSONObjectWriter) {
         object.field("amount", bid.amount)
         object.field("bidder_id", bid.bidderID)
-        object.field("created_at", Timestamp.format(bid.createdAt))
+        object.field("created_at", bid.createdAt)
         object.field("id", bid.id)
         object.field("item_id", bid.itemID)
         object.field("leading", bid.leaderAfter == bid.bidderID)
         object.field("price_after", bid.priceAfter)
-        return object
     }
 
     init(_ bid: BidRecord) {

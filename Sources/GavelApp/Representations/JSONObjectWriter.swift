@@ -16,6 +16,11 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// A writer that owns no buffer yet: see `field(_:object:)`.
+    private init(borrowing: Void) {
+        bytes = []
+    }
+
     mutating func field(_ key: StaticString, _ value: String) {
         name(key)
         Self.appendString(value, to: &bytes)
@@ -54,21 +59,41 @@ struct JSONObjectWriter {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// A nested object, already written.
-    mutating func field(_ key: StaticString, object: JSONObjectWriter) {
+    /// A date as `Timestamp.format` writes it, without an intermediate `String`.
+    mutating func field(_ key: StaticString, _ date: Date) {
         name(key)
-        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "\""))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.length) { buffer in
+            bytes.append(contentsOf: buffer[..<Timestamp.write(date, into: buffer)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A nested object, written by `body` straight into this object's bytes: building it in a
+    /// writer of its own and copying it in cost an allocation and a copy per object.
+    mutating func field(_ key: StaticString, object body: (inout JSONObjectWriter) -> Void) {
+        name(key)
+        var nested = JSONObjectWriter(borrowing: ())
+        swap(&nested.bytes, &bytes)
+        nested.bytes.append(UInt8(ascii: "{"))
+        body(&nested)
+        swap(&nested.bytes, &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
 
-    var finished: [UInt8] { bytes + [UInt8(ascii: "}")] }
+    /// The object's bytes, closed; the buffer is handed over, not copied.
+    consuming func finish() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
 
     private mutating func name(_ key: StaticString) {
         if !empty { bytes.append(UInt8(ascii: ",")) }
         empty = false
         bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     /// RFC 8259 string escaping, as `JSONEncoder` with `.withoutEscapingSlashes` does it.

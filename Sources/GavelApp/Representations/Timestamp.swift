@@ -6,34 +6,40 @@ enum Timestamp {
     /// `2026-11-21T20:38:25.306Z`. Written directly: Foundation's format style costs
     /// microseconds per call, and every item, bid and event carries several timestamps.
     static func format(_ date: Date) -> String {
+        String(unsafeUninitializedCapacity: length) { write(date, into: $0) }
+    }
+
+    /// The length of every timestamp `format` writes.
+    static let length = 24
+
+    /// Writes `format(date)` into the first `length` bytes of `buffer`; returns `length`.
+    static func write(_ date: Date, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let millis = Timestamp.millis(date)
         var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
         let fraction = Int(millis - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var index = 0
-            func put(_ value: Int, digits: Int) {
-                var divisor = 1
-                for _ in 1..<digits { divisor *= 10 }
-                var rest = value
-                while divisor > 0 {
-                    buffer[index] = UInt8(48 + rest / divisor)
-                    rest %= divisor
-                    divisor /= 10
-                    index += 1
-                }
-            }
-            func put(_ ascii: Character) {
-                buffer[index] = ascii.asciiValue!
+        var index = 0
+        func put(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                buffer[index] = UInt8(48 + rest / divisor)
+                rest %= divisor
+                divisor /= 10
                 index += 1
             }
-            put(Int(parts.tm_year) + 1900, digits: 4); put("-"); put(Int(parts.tm_mon) + 1, digits: 2); put("-")
-            put(Int(parts.tm_mday), digits: 2); put("T"); put(Int(parts.tm_hour), digits: 2); put(":")
-            put(Int(parts.tm_min), digits: 2); put(":"); put(Int(parts.tm_sec), digits: 2); put(".")
-            put(fraction, digits: 3); put("Z")
-            return index
         }
+        func put(_ ascii: Character) {
+            buffer[index] = ascii.asciiValue!
+            index += 1
+        }
+        put(Int(parts.tm_year) + 1900, digits: 4); put("-"); put(Int(parts.tm_mon) + 1, digits: 2); put("-")
+        put(Int(parts.tm_mday), digits: 2); put("T"); put(Int(parts.tm_hour), digits: 2); put(":")
+        put(Int(parts.tm_min), digits: 2); put(":"); put(Int(parts.tm_sec), digits: 2); put(".")
+        put(fraction, digits: 3); put("Z")
+        return index
     }
 
     /// Milliseconds since the epoch: how dates are stored, so stored and served values agree.
