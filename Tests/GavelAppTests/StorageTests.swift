@@ -99,9 +99,15 @@ struct StorageTests {
         #expect(stored.first?.id == event.id.text)
         #expect(stored.first?.traceID == "trace" && stored.first?.correlationID == "correlation")
         #expect(storedBids == [bid])
-        await #expect(throws: DatabaseError.self) {
-            try await store.write("test") { db in try Outbox.append([event], context: context, in: db) }  // same id: UNIQUE
+        // A refused insert surfaces as SQLite's error, and the transaction writes nothing.
+        try await store.write("test") { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END")
         }
+        let error = await #expect(throws: DatabaseError.self) {
+            try await store.write("test") { db in try Outbox.append([event], context: context, in: db) }
+        }
+        #expect(error?.message == "refused")
+        #expect(try await store.read("test") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") } == 1)
     }
 
     @Test("`gavel migrate` is repeatable: opening twice applies nothing new")
@@ -111,7 +117,10 @@ struct StorageTests {
         _ = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
         let applied = try await store.read("test") { db in try Migrations.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations", "v5-append-only-bids"])
+        #expect(applied == [
+            "v1-foundation", "v2-identity", "v3-auctions", "v4-private-registrations", "v5-append-only-bids",
+            "v6-lean-append-tables",
+        ])
     }
 
     @Test("seeded users' registration events carry the public account shape, without the email")
@@ -150,6 +159,58 @@ struct StorageTests {
         #expect(payloads == [
             #"{"created_at":"2026-01-01T00:00:00.000Z","id":"x","name":"A"}"#, #"{"email":"kept@b.test","id":"p"}"#,
         ])
+    }
+
+    @Test("v6 keeps every bid and event with its seq, drops the id indexes and AUTOINCREMENT, and new rows follow the last")
+    func leanAppendTables() throws {
+        let queue = try DatabaseQueue()
+        try Migrations.migrator.migrate(queue, upTo: "v5-append-only-bids")
+        let item = Identifier.make(), bidder = Identifier.make()
+        try queue.write { db in
+            // Gaps, as rolled-back transactions leave them.
+            for seq in [1, 2, 5] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (seq, id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
+                        VALUES (?, ?, 'bid.placed', 'v1', ?, 't', 'c', ?, '{}')
+                        """, arguments: [seq, Identifier.make().text, seq * 1_000, seq == 2 ? nil : item.text])
+                try db.execute(
+                    sql: """
+                        INSERT INTO bids (seq, id, item_id, bidder_id, amount, max_amount, price_after, leader_after, created_at,
+                            leader_max_after)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        seq, Identifier.make().text, item.text, bidder.text, seq * 100, seq * 200, seq * 100, bidder.text, seq * 1_000,
+                        seq == 1 ? nil : seq * 200,
+                    ])
+            }
+        }
+        let dump = { (db: Database) in
+            (try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq"), try Row.fetchAll(db, sql: "SELECT * FROM bids ORDER BY seq"))
+        }
+        let before = try queue.read(dump)
+        try Migrations.migrator.migrate(queue)
+        let after = try queue.read(dump)
+        #expect(after.0 == before.0)
+        #expect(after.1 == before.1)
+        try queue.read { db in
+            for table in ["events", "bids"] {
+                #expect(try Row.fetchAll(db, sql: "PRAGMA index_list(\(table))").isEmpty, "\(table)")
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) ?? ""
+                #expect(!sql.contains("AUTOINCREMENT") && sql.contains("STRICT"), "\(sql)")
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name IN ('events', 'bids')") == 0)
+        }
+        let event = OutboxEvent("bid.placed", subject: item, payload: Array("{}".utf8), at: Date())
+        let bid = BidRecord(
+            id: Identifier.make(), itemID: item, bidderID: bidder, amount: 700, maxAmount: 700, priceAfter: 700,
+            leaderAfter: bidder, leaderMaxAfter: 700, createdAt: Timestamp.truncated(Date()))
+        let seqs = try queue.write { db in
+            (try Outbox.append([event], context: WriteContext(traceID: "t", correlationID: "c"), in: db), try ItemRecords.insert(bid, in: db))
+        }
+        #expect(seqs.0 == 6 && seqs.1 == 6)
+        #expect(try queue.read { db in try ItemRecords.bids(seqs: [seqs.1], in: db) } == [bid])
     }
 
     @Test("when every database slot stays busy past acquire_timeout a write is 503 with Retry-After")

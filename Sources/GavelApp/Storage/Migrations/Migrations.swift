@@ -183,6 +183,52 @@ enum Migrations {
                 ALTER TABLE bids ADD COLUMN leader_max_after INTEGER;
                 """)
         }
+        migrator.registerMigration("v6-lean-append-tables") { db in
+            // Every bid inserts a bid row and an event row, and each insert also updated
+            // `sqlite_sequence` (AUTOINCREMENT) and a unique index on the 36-character id:
+            // together about a quarter of the engine's CPU per bid. `seq` stays the order and the
+            // key; a plain INTEGER PRIMARY KEY gives max(seq) + 1, the same numbers, because these
+            // rows are never deleted. The ids are unique by how they are made (`Identifier`: a
+            // millisecond, then a random start that counts up within it), and nothing looks a
+            // row up by id. The tables are copied once, seq values included.
+            try db.execute(sql: """
+                CREATE TABLE events_v6 (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    trace_id TEXT NOT NULL,
+                    correlation_id TEXT NOT NULL,
+                    subject_id TEXT,
+                    payload TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO events_v6 (seq, id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
+                    SELECT seq, id, event, version, timestamp, trace_id, correlation_id, subject_id, payload FROM events ORDER BY seq;
+                DROP TABLE events;
+                ALTER TABLE events_v6 RENAME TO events;
+
+                CREATE TABLE bids_v6 (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    item_id TEXT NOT NULL,
+                    bidder_id TEXT NOT NULL,
+                    amount INTEGER NOT NULL,
+                    max_amount INTEGER NOT NULL,
+                    price_after INTEGER NOT NULL,
+                    leader_after TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    leader_max_after INTEGER
+                ) STRICT;
+                INSERT INTO bids_v6 (seq, id, item_id, bidder_id, amount, max_amount, price_after, leader_after, created_at, leader_max_after)
+                    SELECT seq, id, item_id, bidder_id, amount, max_amount, price_after, leader_after, created_at, leader_max_after
+                    FROM bids ORDER BY seq;
+                DROP TABLE bids;
+                ALTER TABLE bids_v6 RENAME TO bids;
+
+                DELETE FROM sqlite_sequence WHERE name IN ('events', 'bids');
+                """)
+        }
         return migrator
     }
 }
