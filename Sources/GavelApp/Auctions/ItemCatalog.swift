@@ -28,14 +28,14 @@ final class ItemCatalog: Sendable {
             items[item.id] = item
             let key = ItemListKey(item)
             let previous = keys.updateValue(key, forKey: item.id)
-            if let next = key.nextTransition, previous?.nextTransition != next {
-                schedule.insert(Transition(at: next, id: item.id))
+            if let transition = key.transition, previous?.nextTransition != transition.at {
+                schedule.insert(transition)
                 // Entries replaced by later ones stay until their time comes: a hot item
                 // extended by every batch adds hundreds a second. Rebuild from the keys when
                 // they outnumber the items; at least as many inserts come between two rebuilds
                 // as a rebuild visits.
                 if schedule.count > 2 * keys.count + 1_024 {
-                    schedule = Heap(keys.values.lazy.compactMap { key in key.nextTransition.map { Transition(at: $0, id: key.id) } })
+                    schedule = Heap(keys.values.lazy.compactMap(\.transition))
                 }
             }
         }
@@ -97,7 +97,7 @@ final class ItemCatalog: Sendable {
             // The text is checked last, and only when there is one: it needs the item itself.
             let items = state.items
             let matching = state.keys.values.lazy.filter { key in
-                query.matches(key) && (query.text == nil || items[key.id].map(query.matchesText) == true)
+                query.matches(key) && (query.search == nil || items[key.id].map(query.matchesText) == true)
             }
             let (keys, total) = page.select(from: matching, by: query.areInIncreasingOrder)
             return (keys.compactMap { items[$0.id] }, total)

@@ -35,6 +35,9 @@ struct ItemListKey: Sendable, Equatable {
         default: nil
         }
     }
+
+    /// `nextTransition` as an entry of the catalog's schedule.
+    var transition: Transition? { nextTransition.map { Transition(at: $0, id: id) } }
 }
 
 /// Filters of an item list. Drafts are visible to their seller only.
