@@ -57,8 +57,11 @@ final class ItemCatalog: Sendable {
     }
 
     private let state: Mutex<State>
+    /// How a list with a text filter walks the items (see `list`).
+    let textScan: SlicedScan
 
-    init(_ items: [Item], bids: [UUID: [Int64]] = [:]) {
+    init(_ items: [Item], bids: [UUID: [Int64]] = [:], textScan: SlicedScan = .standard) {
+        self.textScan = textScan
         var state = State(bids: bids)
         state.items.reserveCapacity(items.count)
         state.keys.reserveCapacity(items.count)
@@ -89,19 +92,33 @@ final class ItemCatalog: Sendable {
         }
     }
 
-    /// One pass over the items under the lock, keeping only the best of them for the page (a
-    /// first page of 100,000 items sorted all of them before: 0.3–0.9 s). Only the page's
-    /// items are copied out.
-    func list(_ query: ItemQuery, page: PageRequest) -> (items: [Item], total: Int) {
-        state.withLock { state in
-            // The text is checked last, and only when there is one: it needs the item itself.
-            let items = state.items
-            let matching = state.keys.values.lazy.filter { key in
-                query.matches(key) && (query.search == nil || items[key.id].map(query.matchesText) == true)
+    /// A page of items. One pass over the list keys under the lock keeps only the best of them
+    /// for the page (a first page of 100,000 items sorted all of them before: 0.3–0.9 s), and only
+    /// the page's items are copied out.
+    ///
+    /// A text filter needs each item's name and description, so it is checked a slice of items
+    /// at a time, letting the lock go in between (`textScan`); the page is chosen outside the
+    /// lock. Each item is filtered, counted and ordered as it was when its slice was checked,
+    /// and shown as it is at the end: an item removed in the meantime is counted but not
+    /// listed, and one created in the meantime is neither.
+    func list(_ query: ItemQuery, page: PageRequest) async -> (items: [Item], total: Int) {
+        guard query.search != nil else {
+            return state.withLock { state in
+                let (keys, total) = page.select(from: state.keys.values.lazy.filter(query.matches), by: query.areInIncreasingOrder)
+                return (keys.compactMap { state.items[$0.id] }, total)
             }
-            let (keys, total) = page.select(from: matching, by: query.areInIncreasingOrder)
-            return (keys.compactMap { items[$0.id] }, total)
         }
+        let candidates = state.withLock { state in state.keys.values.compactMap { query.matches($0) ? $0.id : nil } }
+        let matched = await textScan.collect(candidates) { slice in
+            state.withLock { state in
+                slice.compactMap { id -> ItemListKey? in
+                    guard let key = state.keys[id], query.matches(key), state.items[id].map(query.matchesText) == true else { return nil }
+                    return key
+                }
+            }
+        }
+        let (keys, total) = page.select(from: matched, by: query.areInIncreasingOrder)
+        return (state.withLock { state in keys.compactMap { state.items[$0.id] } }, total)
     }
 
     /// The earliest moment an item changes by itself: a scheduled item starting or an active one

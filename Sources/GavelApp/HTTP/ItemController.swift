@@ -37,7 +37,7 @@ struct ItemController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (query, page) = try ListParameters.items(request.uri.formParameters, viewer: context.user?.id)
-        let (items, total) = service.catalog.list(query, page: page)
+        let (items, total) = await service.catalog.list(query, page: page)
         return try Self.page(items.map { ItemRepresentation($0, viewer: context.user?.id) }, page: page, total: total)
     }
 

@@ -15,8 +15,11 @@ final class ProductCatalog: Sendable {
     }
 
     private let state = Mutex(State())
+    /// How a list with a text filter walks the products (see `list`).
+    let textScan: SlicedScan
 
-    init(_ products: [Product]) {
+    init(_ products: [Product], textScan: SlicedScan = .standard) {
+        self.textScan = textScan
         let query = try! ProductQuery()  // the unfiltered default query is always valid
         let sorted = products.sorted(by: query.areInIncreasingOrder)
         state.withLock { state in
@@ -30,22 +33,37 @@ final class ProductCatalog: Sendable {
     }
 
     /// One pass under the lock that keeps only what the page needs (see `PageRequest.select`).
-    func list(_ query: ProductQuery, page: PageRequest) -> (items: [Product], total: Int) {
-        state.withLock { state in
-            if query.sort == .newest && query.isUnfiltered {
-                // The page by position, counted from the newest end.
-                let total = state.oldestFirst.count
-                guard page.offset < total else { return ([], total) }
-                let end = total - page.offset
-                return (state.oldestFirst[max(0, end - page.size)..<end].reversed().compactMap { state.byID[$0] }, total)
+    ///
+    /// A text filter is checked a slice of products at a time, letting the lock go in between
+    /// (`textScan`), as `ItemCatalog.list` does: each product is filtered, counted and ordered
+    /// as it was when its slice was checked, and shown as it is at the end.
+    func list(_ query: ProductQuery, page: PageRequest) async -> (items: [Product], total: Int) {
+        guard query.text != nil else {
+            return state.withLock { state in
+                if query.sort == .newest && query.isUnfiltered {
+                    // The page by position, counted from the newest end.
+                    let total = state.oldestFirst.count
+                    guard page.offset < total else { return ([], total) }
+                    let end = total - page.offset
+                    return (state.oldestFirst[max(0, end - page.size)..<end].reversed().compactMap { state.byID[$0] }, total)
+                }
+                if query.sort == .newest {
+                    return page.slice(of: state.newestFirst.lazy.filter(query.matches))
+                }
+                let byID = state.byID
+                let (ranks, total) = page.select(from: byID.values.lazy.filter(query.matches).map(query.rank), by: query.areInIncreasingOrder)
+                return (ranks.compactMap { byID[$0.id] }, total)
             }
-            if query.sort == .newest {
-                return page.slice(of: state.newestFirst.lazy.filter(query.matches))
-            }
-            let byID = state.byID
-            let (ranks, total) = page.select(from: byID.values.lazy.filter(query.matches).map(query.rank), by: query.areInIncreasingOrder)
-            return (ranks.compactMap { byID[$0.id] }, total)
         }
+        let candidates = state.withLock { state in Array(state.oldestFirst.reversed()) }
+        let matched = await textScan.collect(candidates) { slice in
+            state.withLock { state in
+                slice.compactMap { id in state.byID[id].flatMap { query.matches($0) ? query.rank($0) : nil } }
+            }
+        }
+        // Newest first already: `matched` keeps the order of `candidates`.
+        let (ranks, total) = query.sort == .newest ? page.slice(of: matched) : page.select(from: matched, by: query.areInIncreasingOrder)
+        return (state.withLock { state in ranks.compactMap { state.byID[$0.id] } }, total)
     }
 
     func upsert(_ product: Product) {

@@ -20,7 +20,7 @@ final class SQLiteProductRepository: ProductRepository {
     }
 
     func list(_ query: ProductQuery, page: PageRequest) async throws -> (items: [Product], total: Int) {
-        catalog.list(query, page: page)
+        await catalog.list(query, page: page)
     }
 
     func create(_ product: Product, context: WriteContext, claim: IdempotencyClaim?) async throws -> Product {
