@@ -65,14 +65,17 @@ struct StorageTests {
         }
         #expect(store.feed.lastSeq == 0)
         #expect(store.feed.seqs(of: subject, after: 0, limit: 10).isEmpty)
-        try await store.write("test") { db in try Outbox.append([event(), event()], context: context, in: db) }
+        // `append` answers the last sequence number it wrote.
+        let second = try await store.write("test") { db in try Outbox.append([event(), event()], context: context, in: db) }
+        #expect(second == 2)
         #expect(store.feed.lastSeq == 2)
         #expect(store.feed.seqs(of: subject, after: 0, limit: 10) == [1, 2])
         // Only items have streams of their own: a product's events are not indexed by subject.
         let product = Identifier.make()
-        try await store.write("test") { db in
+        let third = try await store.write("test") { db in
             try Outbox.append([OutboxEvent("product.created", subject: product, payload: Array("{}".utf8), at: Date())], context: context, in: db)
         }
+        #expect(third == 3)
         #expect(store.feed.lastSeq == 3)
         #expect(store.feed.seqs(of: product, after: 0, limit: 10).isEmpty)
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
