@@ -159,6 +159,54 @@ struct ItemAPITests {
         }
     }
 
+    @Test("a started auction keeps its start; its terms can change up to its last moment, not after")
+    func patchStarted() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, ends: 601)
+            let startsAt = try #require(try await client.item(id)["starts_at"] as? String)
+            let patch: HTTPFields = seller.authorization + [.contentType: "application/merge-patch+json"]
+            func send(_ json: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: json))
+            }
+            bench.clock.advance(300)
+            // A price change half-way through leaves the start where it was.
+            let repriced = try await send(#"{"start_price": 1500}"#)
+            #expect(repriced.status == .ok, "\(repriced.text)")
+            #expect(try repriced.object()["starts_at"] as? String == startsAt)
+            #expect(try repriced.object()["current_price"] as? Int == 1500)
+            // Sending the start back unchanged is fine; moving it is not.
+            #expect(try await send(#"{"name": "Same start", "starts_at": "\#(startsAt)"}"#).status == .ok)
+            for moved in [bench.timestamp(60), bench.timestamp(-60)] {
+                let response = try await send(#"{"starts_at": "\#(moved)"}"#)
+                #expect(response.status == .conflict, "\(response.text)")
+                #expect(try response.problemCode() == "item.started")
+            }
+            // Half a second before the end, the terms can still change if the end is left alone.
+            bench.clock.advance(300.5)
+            let late = try await send(#"{"start_price": 1600}"#)
+            #expect(late.status == .ok, "\(late.text)")
+            // A new end must still be at least a second ahead (the end itself is 0.5 s ahead).
+            let tooSoon = try await send(#"{"ends_at": "\#(bench.timestamp(0.8))"}"#)
+            #expect(tooSoon.status == .unprocessableContent)
+            // Once the end has passed, before the closer has run: no change, and no cancel.
+            bench.clock.advance(1)
+            let version = try await client.item(id)["version"] as? Int
+            for json in [#"{"ends_at": "\#(bench.timestamp(3_600))"}"#, #"{"name": "Renamed"}"#] {
+                let ended = try await send(json)
+                #expect(ended.status == .conflict, "\(ended.text)")
+                #expect(try ended.problemCode() == "item.ended")
+            }
+            let cancel = try await client.execute(uri: "/api/v1/items/\(id)/cancel", method: .post, headers: seller.authorization)
+            #expect(cancel.status == .conflict)
+            #expect(try cancel.problemCode() == "item.ended")
+            #expect(try await client.item(id)["version"] as? Int == version)
+            await bench.service.auctions.closer.closeDue()
+            #expect(try await client.item(id)["status"] as? String == "unsold")
+        }
+    }
+
     @Test("delete and cancel work only without bids")
     func deleteAndCancel() async throws {
         let bench = try await AuctionBench()

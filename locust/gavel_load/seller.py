@@ -138,13 +138,13 @@ class Seller(GavelUser):
         if item["status"] == "draft":
             patch["status"] = "active"
         elif item["bid_count"] == 0 and api.parse_rfc3339(item["ends_at"]) - time.time() > 60 and random.random() < 0.5:
-            # Terms are re-validated as a whole; a seller does not change them in the final minute.
+            # Sellers rarely touch terms in an auction's final minute, so this one does not either.
             patch["bid_increment"] = max(1, int(item["bid_increment"]) + random.choice([-5, 5]))
-        # A bid or the close may land between the read and the write: then 412 (the ETag is
-        # stale), or 409 (terms frozen by a bid, auction no longer open) is the right answer.
+        # A bid or the end may land between the read and the write: then 412 (the ETag is
+        # stale), or 409 (terms frozen by a bid, auction ended or closed) is the right answer.
         outcome = self.session.call(
             self.client, "PATCH", api.path(api.ITEM, id=item_id), name=api.ITEM,
-            accept={200: None, 412: {"request.precondition_failed"}, 409: {"item.has_bids", "item.not_open"}},
+            accept={200: None, 412: {"request.precondition_failed"}, 409: {"item.has_bids", "item.ended", "item.not_open"}},
             data=json.dumps(patch), check=api.has_id,
             headers={"If-Match": read.header("ETag") or "*", "Content-Type": api.MERGE_PATCH})
         if outcome.status == 200:
@@ -159,7 +159,7 @@ class Seller(GavelUser):
         gone = {404: {"item.not_found"}}  # withdrawn by another user of the same account
         if random.random() < 0.5:
             outcome = self.session.call(self.client, "POST", api.path(api.ITEM_CANCEL, id=item_id), name=api.ITEM_CANCEL,
-                                        accept={200: None, 409: {"item.has_bids", "item.not_open"}, **gone})
+                                        accept={200: None, 409: {"item.has_bids", "item.ended", "item.not_open"}, **gone})
         else:
             outcome = self.session.call(self.client, "DELETE", api.path(api.ITEM, id=item_id), name=api.ITEM,
                                         accept={204: None, 409: {"item.has_bids"}, **gone})

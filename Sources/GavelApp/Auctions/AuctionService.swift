@@ -113,9 +113,22 @@ struct AuctionService: Sendable {
 enum ItemChangeRules {
     static let hasBids = Problem(.conflict, code: "item.has_bids", detail: "The item has bids; its prices and times are fixed.")
     static let notOpen = Problem(.conflict, code: "item.not_open", detail: "The item is closed or cancelled.")
+    static let ended = Problem(.conflict, code: BidRejection.ended.rawValue, detail: "The auction has ended and is being closed.")
+    static let started = Problem(
+        .conflict, code: "item.started", detail: "The auction has started; its start time is fixed.",
+        errors: [FieldError(field: "starts_at", message: "cannot change once the auction has started")])
 
-    static func requireOpen(_ item: Item) throws {
+    /// Open: not closed or cancelled, and not past its end. An item whose end has passed is the
+    /// closer's within a second; until then it takes no change that could revive or cancel it.
+    static func requireOpen(_ item: Item, now: Date) throws {
         guard [.draft, .scheduled, .active].contains(item.state.status) else { throw notOpen }
+        guard item.state.status != .active || item.state.endsAt > now else { throw ended }
+    }
+
+    /// A started auction's start stays where it is; sending it back unchanged is not a move.
+    static func requireStartKept(_ item: Item, _ startsAt: Date?) throws {
+        guard item.state.status == .active, let startsAt else { return }
+        guard startsAt.unixMillis == item.terms.startsAt.unixMillis else { throw started }
     }
 
     static func requireNoBids(_ item: Item) throws {

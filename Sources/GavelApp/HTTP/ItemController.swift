@@ -73,13 +73,16 @@ struct ItemController: Sendable {
         let updated = try await service.change(
             id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
-            try ItemChangeRules.requireOpen(item)
+            try ItemChangeRules.requireOpen(item, now: now())
             if body.touchesTerms { try ItemChangeRules.requireNoBids(item) }
             let (draft, publish) = try body.merged(into: item)
+            try ItemChangeRules.requireStartKept(item, draft.startsAt)
             var changed = item
             if body.touchesTerms || publish != nil {
-                // Re-validate the whole listing; a start in the past means now.
-                let validated = try ItemRules.validate(draft, now: now(), defaults: defaults)
+                // Re-validate the whole listing; a start in the past means now, unless the
+                // auction has started.
+                let started = item.state.status == .active ? (item.terms.startsAt, item.state.endsAt) : nil
+                let validated = try ItemRules.validate(draft, now: now(), defaults: defaults, started: started)
                 changed.terms = validated.terms
                 changed.extensionOverridden = validated.extensionOverridden
                 changed.state.endsAt = validated.terms.endsAt
@@ -115,10 +118,11 @@ struct ItemController: Sendable {
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
+        let now = service.now
         let updated = try await service.change(
             id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
-            try ItemChangeRules.requireOpen(item)
+            try ItemChangeRules.requireOpen(item, now: now())
             try ItemChangeRules.requireNoBids(item)
             var cancelled = item
             cancelled.state.status = .cancelled

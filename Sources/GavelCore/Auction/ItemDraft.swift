@@ -68,7 +68,13 @@ public enum ItemRules {
     /// Validates a listing. A missing or past `startsAt` means `now`; `endsAt` must be at least a
     /// second after the start and within `maxDuration`. The increment defaults to 5% of the
     /// start price (at least one minor unit).
-    public static func validate(_ draft: ItemDraft, now: Date, defaults: AuctionDefaults) throws(ValidationFailure) -> ValidatedItem {
+    ///
+    /// An edit of a listing whose auction has already `started` keeps that start (the caller
+    /// refuses a draft that moves it), and `maxDuration` counts from it. Its end may stay where it
+    /// is however near it is; a new end must be at least a second from `now`.
+    public static func validate(
+        _ draft: ItemDraft, now: Date, defaults: AuctionDefaults, started: (startsAt: Date, endsAt: Date)? = nil
+    ) throws(ValidationFailure) -> ValidatedItem {
         var validator = Validator()
         let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check(!name.isEmpty, "name", "must not be empty")
@@ -94,8 +100,14 @@ public enum ItemRules {
                 validator.check(buyout >= reserve, "buyout_price", "must not be below the reserve price")
             }
         }
-        let startsAt = max(draft.startsAt ?? now, now)
-        validator.check(draft.endsAt.timeIntervalSince(startsAt) >= 1, "ends_at", "must be at least one second after the start")
+        let startsAt = started?.startsAt ?? max(draft.startsAt ?? now, now)
+        if let started {
+            if draft.endsAt.unixMillis != started.endsAt.unixMillis {
+                validator.check(draft.endsAt.timeIntervalSince(now) >= 1, "ends_at", "must be at least one second from now")
+            }
+        } else {
+            validator.check(draft.endsAt.timeIntervalSince(startsAt) >= 1, "ends_at", "must be at least one second after the start")
+        }
         validator.check(
             draft.endsAt.timeIntervalSince(startsAt) <= defaults.maxDuration, "ends_at",
             "must be within \(Int(defaults.maxDuration)) seconds of the start")
