@@ -70,7 +70,7 @@ SEED_ITEMS=$(((ITEMS + 1) * 5 / 4 + 40))
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-[ -x "$BIN" ] || die "$BIN not found or not executable (run: swift build -c release, or make bench)"
+[ -x "$BIN" ] || die "$BIN not found or not executable (run: make build-release, or make bench)"
 [ -f "$CONFIG" ] || die "$CONFIG not found"
 for tool in curl jq python3; do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required (make deps)"
