@@ -137,6 +137,43 @@ struct ItemAPITests {
         }
     }
 
+    @Test("an edit that leaves the terms alone keeps a soft-close extension, and checks the text like a listing")
+    func patchKeepsExtension() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, ends: 601)
+            let scheduledEnd = try #require(try await client.item(id)["ends_at"] as? String)
+            bench.clock.advance(600)
+            #expect(try await client.bid(bidder, on: id, amount: 1_000).status == .created)
+            let extendedEnd = try #require(try await client.item(id)["ends_at"] as? String)
+            try #require(extendedEnd != scheduledEnd)
+            let patch: HTTPFields = seller.authorization + [.contentType: "application/merge-patch+json"]
+            func send(_ json: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: json))
+            }
+            for json in [#"{"status": "active"}"#, #"{"name": "Renamed", "status": "active"}"#] {
+                let response = try await send(json)
+                #expect(response.status == .ok, "\(response.text)")
+                #expect(try response.object()["ends_at"] as? String == extendedEnd)
+            }
+            let unpublish = try await send(#"{"status": "draft"}"#)
+            #expect(unpublish.status == .conflict)
+            #expect(try unpublish.problemCode() == "item.published")
+            let version = try await client.item(id)["version"] as? Int
+            let long = String(repeating: "d", count: ProductRules.maxDescriptionLength + 1)
+            for json in [#"{"description": "\#(long)"}"#, #"{"name": "   "}"#] {
+                let refused = try await send(json)
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+            }
+            let item = try await client.item(id)
+            #expect(item["version"] as? Int == version)
+            #expect(item["name"] as? String == "Renamed")
+            #expect(item["ends_at"] as? String == extendedEnd)
+        }
+    }
+
     @Test("a patch cannot move the end into the past, however long ago the item last changed")
     func patchEndInPast() async throws {
         let bench = try await AuctionBench()

@@ -78,9 +78,11 @@ struct ItemController: Sendable {
             let (draft, publish) = try body.merged(into: item)
             try ItemChangeRules.requireStartKept(item, draft.startsAt)
             var changed = item
-            if body.touchesTerms || publish != nil {
-                // Re-validate the whole listing; a start in the past means now, unless the
-                // auction has started.
+            // Publishing a draft or changing terms re-validates the whole listing (a start in the
+            // past means now, unless the auction has started). `"status": "active"` on an item
+            // already published changes nothing: re-validating would put back the scheduled end
+            // and undo a soft-close extension.
+            if body.touchesTerms || (publish == true && item.state.status == .draft) {
                 let started = item.state.status == .active ? (item.terms.startsAt, item.state.endsAt) : nil
                 let validated = try ItemRules.validate(draft, now: now(), defaults: defaults, started: started)
                 changed.terms = validated.terms
@@ -88,9 +90,7 @@ struct ItemController: Sendable {
                 changed.state.endsAt = validated.terms.endsAt
                 if !item.hasBids { changed.state.currentPrice = validated.terms.startPrice }
             }
-            changed.name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            changed.description = draft.description ?? ""
-            try Self.checkName(changed)
+            (changed.name, changed.description) = try ItemRules.validateText(draft)
             if let publish {
                 guard item.state.status == .draft || publish else {
                     throw Problem(.conflict, code: "item.published", detail: "A published item cannot become a draft again.")
@@ -214,12 +214,6 @@ struct ItemController: Sendable {
     private static func id(_ text: String?) throws -> UUID {
         guard let id = text.flatMap(Identifier.parse) else { throw Problem.notFound("item", code: "item.not_found") }
         return id
-    }
-
-    private static func checkName(_ item: Item) throws {
-        guard !item.name.isEmpty, item.name.count <= ProductRules.maxNameLength else {
-            throw Problem.validation(ValidationFailure(field: "name", "must be 1 to \(ProductRules.maxNameLength) characters"))
-        }
     }
 
     static func itemResponse(_ item: Item, viewer: UUID?, status: HTTPResponse.Status = .ok) -> Response {

@@ -65,6 +65,26 @@ public enum ItemRules {
     /// The longest anti-sniping threshold or extension a seller may choose.
     public static let maxExtensionSetting = 86_400
 
+    /// The listing's name (trimmed) and description, checked. Every edit checks them, including
+    /// one that leaves the terms alone, since both stay editable after the first bid.
+    public static func validateText(_ draft: ItemDraft) throws(ValidationFailure) -> (name: String, description: String) {
+        var validator = Validator()
+        let checked = text(draft, &validator)
+        try validator.finish()
+        return checked
+    }
+
+    private static func text(_ draft: ItemDraft, _ validator: inout Validator) -> (name: String, description: String) {
+        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        validator.check(!name.isEmpty, "name", "must not be empty")
+        validator.check(name.count <= ProductRules.maxNameLength, "name", "must be at most \(ProductRules.maxNameLength) characters")
+        let description = draft.description ?? ""
+        validator.check(
+            description.count <= ProductRules.maxDescriptionLength, "description",
+            "must be at most \(ProductRules.maxDescriptionLength) characters")
+        return (name, description)
+    }
+
     /// Validates a listing. A missing or past `startsAt` means `now`; `endsAt` must be at least a
     /// second after the start and within `maxDuration`. The increment defaults to 5% of the
     /// start price (at least one minor unit).
@@ -76,13 +96,7 @@ public enum ItemRules {
         _ draft: ItemDraft, now: Date, defaults: AuctionDefaults, started: (startsAt: Date, endsAt: Date)? = nil
     ) throws(ValidationFailure) -> ValidatedItem {
         var validator = Validator()
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!name.isEmpty, "name", "must not be empty")
-        validator.check(name.count <= ProductRules.maxNameLength, "name", "must be at most \(ProductRules.maxNameLength) characters")
-        let description = draft.description ?? ""
-        validator.check(
-            description.count <= ProductRules.maxDescriptionLength, "description",
-            "must be at most \(ProductRules.maxDescriptionLength) characters")
+        let (name, description) = text(draft, &validator)
         var currency = defaults.currency
         if let code = draft.currency {
             if let parsed = Currency(code) { currency = parsed } else { validator.fail("currency", "must be an ISO 4217 currency code") }
