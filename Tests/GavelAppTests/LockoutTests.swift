@@ -94,6 +94,85 @@ struct LockoutTests {
         }
     }
 
+    @Test("a right password does not clear the wrong codes before it: the second factor's guesses add up")
+    func passwordKeepsCodeFailures() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            let token = try await client.signUp("halfway@example.com")
+            _ = try await client.enableTwoFactor(token: token, bench: bench)
+            bench.clock.advance(30)
+            // Three wrong codes, then a new challenge (right password) and two more: five failures.
+            for wrong in [3, 2] {
+                let challenge = try await client.login("halfway@example.com")
+                #expect(challenge.status == .ok)
+                let challengeToken = try #require(try challenge.object()["challenge_token"] as? String)
+                for _ in 0..<wrong {
+                    let answer = try await client.post(
+                        "/api/v1/identity/2fa/challenge", json: #"{"challenge_token": "\#(challengeToken)", "code": "000000"}"#)
+                    #expect(answer.status == .unauthorized)
+                }
+            }
+            let locked = try await client.login("halfway@example.com")
+            #expect(locked.status == .tooManyRequests)
+            #expect(try locked.problemCode() == "identity.locked")
+        }
+    }
+
+    @Test("concurrent wrong passwords cannot all be checked while the count is under the limit")
+    func concurrentPasswords() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("race@example.com")
+            let statuses = try await Self.concurrently(20) { try await client.login("race@example.com", password: "wrong password!").status }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 15)
+        }
+    }
+
+    @Test("concurrent wrong codes cannot all be checked against one challenge")
+    func concurrentCodes() async throws {
+        let bench = try await IdentityBench(environment: ["GAVEL_AUTH_LOGIN_MAX_FAILURES": "50"])
+        try await bench.run { client in
+            let token = try await client.signUp("guess@example.com")
+            _ = try await client.enableTwoFactor(token: token, bench: bench)
+            bench.clock.advance(30)
+            let challenge = try #require(try await client.login("guess@example.com").object()["challenge_token"] as? String)
+            let statuses = try await Self.concurrently(12) {
+                try await client.post("/api/v1/identity/2fa/challenge", json: #"{"challenge_token": "\#(challenge)", "code": "000000"}"#).status
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == IdentityService.challengeMaxFailures)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 12 - IdentityService.challengeMaxFailures)
+        }
+    }
+
+    @Test("an attempt that could not be judged (the hasher busy, a database error) is taken back, not counted")
+    func unjudgedAttempts() async throws {
+        struct Busy: Error {}
+        let config = try await TestApp.config(database: ":memory:")
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let throttle = LoginThrottle(
+            repository: IdentityRepository(store: store), accountLimit: 3, addressLimit: 10, window: 900,
+            metrics: IdentityMetrics(MetricsRegistry(enabled: false)))
+        let account = UUID(), now = Date()
+        for _ in 0..<5 {
+            await #expect(throws: Busy.self) {
+                try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { () -> Bool? in throw Busy() }
+            }
+        }
+        for _ in 0..<3 { #expect(try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { nil as Bool? } == nil) }
+        await #expect(throws: Problem.self) {
+            try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { true }
+        }
+    }
+
+    /// The results of `count` concurrent runs of `body`.
+    static func concurrently<Value: Sendable>(_ count: Int, _ body: @escaping @Sendable () async throws -> Value) async throws -> [Value] {
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            for _ in 0..<count { group.addTask(operation: body) }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     @Test("identity metrics count logins, second factors and rate limiting")
     func metrics() async throws {
         let bench = try await IdentityBench()

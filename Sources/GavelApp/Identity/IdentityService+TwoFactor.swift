@@ -38,13 +38,13 @@ extension IdentityService {
     func verifyEnrolment(user: UUID, code: String, address: String) async throws -> [String] {
         let now = now()
         let account = try await self.account(user)
-        try await throttle.check(account: user, address: address, now: now)
         guard let pending = account.twoFactorPendingSecret, !account.twoFactorEnabled else {
             throw Problem(.conflict, code: "identity.two_factor_not_pending", detail: "Call /2fa/enable first.")
         }
-        guard let step = TwoFactorCrypto.totp(pending).matchingStep(code, at: now) else {
-            try await failedFactor(user: user, address: address, now: now, result: .invalid, problem: Self.wrongCode)
+        let matched = try await throttle.attempt(account: user, address: address, now: now) {
+            TwoFactorCrypto.totp(pending).matchingStep(code, at: now)
         }
+        guard let step = matched else { try failedFactor(.invalid, problem: Self.wrongCode) }
         let codes = TwoFactorCrypto.newRecoveryCodes()
         let hashes = codes.map { TwoFactorCrypto.recoveryHash($0, user: user) }
 
@@ -65,7 +65,6 @@ extension IdentityService {
     /// Replaces the recovery codes; needs a current code. The old set stops working.
     func regenerateRecoveryCodes(user: UUID, code: String, address: String) async throws -> [String] {
         let account = try await self.account(user)
-        try await throttle.check(account: user, address: address, now: now())
         try await requireCurrentCode(code, account: account, address: address)
         let codes = TwoFactorCrypto.newRecoveryCodes()
         try await repository.replaceRecoveryCodes(user, hashes: codes.map { TwoFactorCrypto.recoveryHash($0, user: user) })
@@ -78,34 +77,34 @@ extension IdentityService {
         guard let (user, challengeID) = await tokens.verifyChallenge(token, now: now),
             let challenge = try await repository.challenge(challengeID), challenge.userID == user, !challenge.consumed
         else { throw Self.challengeInvalid }
-        guard challenge.failures < Self.challengeMaxFailures else {
+        let account = try await self.account(user)
+        guard let secret = account.twoFactorSecret else { throw Self.challengeInvalid }
+        // Counted before the code is checked, like the account's attempts, so concurrent
+        // guesses cannot all be checked while the count is under the limit. The attempt that
+        // uses up the challenge is still answered 401; the 429s after it are the rate limiting.
+        guard try await repository.beginChallengeAttempt(challengeID, limit: Self.challengeMaxFailures) else {
             metrics.limited(.challenge)
             throw Problem(.tooManyRequests, code: "identity.challenge_locked", detail: "Too many wrong codes; sign in again.")
                 .with(.retryAfter, String(Int(TokenIssuer.challengeLifetime)))
         }
-        try await throttle.check(account: user, address: address, now: now)
-        let account = try await self.account(user)
-        guard let secret = account.twoFactorSecret else { throw Self.challengeInvalid }
 
         // Each attempt counts once in gavel_two_factor_total, under the result it had.
-        var accepted = false
         var failure = IdentityMetrics.TwoFactorResult.invalid
-        if let code {
-            if let step = TwoFactorCrypto.totp(secret).matchingStep(code, at: now) {
-                accepted = try await repository.acceptStep(user, step: step)
-                if !accepted { failure = .replay }
+        let accepted = try await throttle.attempt(account: user, address: address, now: now, pass: .signIn) { () -> Bool? in
+            if let code {
+                guard let step = TwoFactorCrypto.totp(secret).matchingStep(code, at: now) else { return nil }
+                guard try await repository.acceptStep(user, step: step) else {
+                    failure = .replay
+                    return nil
+                }
+                return true
             }
-        } else if let recoveryCode, RecoveryCode.normalize(recoveryCode) != nil {
-            accepted = try await repository.useRecoveryCode(user, hash: TwoFactorCrypto.recoveryHash(recoveryCode, user: user), now: now)
+            guard let recoveryCode, RecoveryCode.normalize(recoveryCode) != nil else { return nil }
+            let hash = TwoFactorCrypto.recoveryHash(recoveryCode, user: user)
+            return try await repository.useRecoveryCode(user, hash: hash, now: now) ? true : nil
         }
-        guard accepted else {
-            // The attempt that uses up the challenge is still answered 401; the 429s after it
-            // are what counts as rate limiting.
-            _ = try await repository.recordChallengeFailure(challengeID)
-            try await failedFactor(user: user, address: address, now: now, result: failure, problem: Self.invalidCode)
-        }
+        guard accepted != nil else { try failedFactor(failure, problem: Self.invalidCode) }
         guard try await repository.consumeChallenge(challengeID, now: now) else { throw Self.challengeInvalid }
-        try await throttle.recordSuccess(account: user)
         metrics.secondFactor(code == nil ? .recovery : .success)
         metrics.login(.success)
         return try await issueTokens(for: user, amr: ["pwd", "otp"], now: now)
@@ -115,9 +114,10 @@ extension IdentityService {
     private func reauthenticate(_ user: UUID, password: String, address: String) async throws -> Account {
         let now = now()
         let account = try await self.account(user)
-        try await throttle.check(account: user, address: address, now: now)
-        guard try await hasher.verify(password, against: account.passwordHash) else {
-            try await throttle.recordFailure(account: user, address: address, now: now)
+        let verified = try await throttle.attempt(account: user, address: address, now: now) {
+            try await hasher.verify(password, against: account.passwordHash) ? true : nil
+        }
+        guard verified != nil else {
             throw Problem(
                 .forbidden, code: "identity.invalid_password", detail: "The password is wrong.",
                 errors: [FieldError(field: "password", message: "is wrong")])
@@ -131,18 +131,20 @@ extension IdentityService {
         guard let secret = account.twoFactorSecret else {
             throw Problem(.conflict, code: "identity.two_factor_disabled", detail: "Two-factor authentication is off.")
         }
-        guard let step = TwoFactorCrypto.totp(secret).matchingStep(code, at: now) else {
-            try await failedFactor(user: account.id, address: address, now: now, result: .invalid, problem: Self.wrongCode)
+        var failure = IdentityMetrics.TwoFactorResult.invalid
+        let accepted = try await throttle.attempt(account: account.id, address: address, now: now) { () -> Bool? in
+            guard let step = TwoFactorCrypto.totp(secret).matchingStep(code, at: now) else { return nil }
+            guard try await repository.acceptStep(account.id, step: step) else {
+                failure = .replay
+                return nil
+            }
+            return true
         }
-        guard try await repository.acceptStep(account.id, step: step) else {
-            try await failedFactor(user: account.id, address: address, now: now, result: .replay, problem: Self.wrongCode)
-        }
+        guard accepted != nil else { try failedFactor(failure, problem: Self.wrongCode) }
     }
 
-    private func failedFactor(
-        user: UUID, address: String, now: Date, result: IdentityMetrics.TwoFactorResult, problem: Problem
-    ) async throws -> Never {
-        try await throttle.recordFailure(account: user, address: address, now: now)
+    /// A wrong code, already counted by the throttle: recorded in the metrics and refused.
+    private func failedFactor(_ result: IdentityMetrics.TwoFactorResult, problem: Problem) throws -> Never {
         metrics.secondFactor(result)
         throw problem
     }

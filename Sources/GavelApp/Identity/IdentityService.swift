@@ -48,19 +48,20 @@ struct IdentityService: Sendable {
 
     func login(email: String, password: String, address: String) async throws -> LoginOutcome {
         let now = now()
-        let account = try? await repository.account(email: EmailAddress.normalize(email))
-        do {
-            try await throttle.check(account: account?.id, address: address, now: now)
-        } catch {
-            metrics.login(.locked)
-            throw error
+        let known = try? await repository.account(email: EmailAddress.normalize(email))
+        // With a second factor on, a right password is only half a sign-in: the account's
+        // earlier failures (wrong codes included) keep counting until the code is right too.
+        let pass: LoginThrottle.Pass = known?.twoFactorEnabled == false ? .signIn : .withdraw
+        let verified = try await throttle.attempt(
+            account: known?.id, address: address, now: now, pass: pass, onLockout: { metrics.login(.locked) }
+        ) {
+            // An unknown email is still checked against a dummy hash, so it takes as long.
+            try await hasher.verify(password, against: known?.passwordHash) ? known : nil
         }
-        guard try await hasher.verify(password, against: account?.passwordHash), let account else {
-            try await throttle.recordFailure(account: account?.id, address: address, now: now)
+        guard let account = verified else {
             metrics.login(.invalid)
             throw Self.invalidCredentials
         }
-        try await throttle.recordSuccess(account: account.id)
         if hasher.needsRehash(account.passwordHash) {
             try await repository.updatePasswordHash(account.id, hash: try await hasher.hash(password), now: now)
         }

@@ -1,9 +1,12 @@
 import Foundation
 
-/// Brute-force protection: failed password, code and recovery-code attempts count per account
+/// Brute-force protection: password, code and recovery-code attempts count per account
 /// (`auth.login_max_failures`) and, with a much higher limit, per client address
 /// (`auth.address_max_failures`), within `auth.login_lockout`. Past either limit every
 /// attempt is 429 with `Retry-After` until the lockout ends, right answers included.
+///
+/// An attempt is counted before its secret is checked and taken back when it passes, so
+/// concurrent attempts cannot all be checked while the count is still under the limit.
 struct LoginThrottle: Sendable {
     let repository: IdentityRepository
     let accountLimit: Int
@@ -11,29 +14,40 @@ struct LoginThrottle: Sendable {
     let window: TimeInterval
     let metrics: IdentityMetrics
 
-    /// Throws 429 when the account or the address is locked out at `now`.
-    func check(account: UUID?, address: String, now: Date) async throws {
-        if let account, let until = try await repository.lockedUntil(.account, account.text, now: now) {
-            metrics.limited(.account)
-            throw Self.locked(until: until, now: now)
-        }
-        if let until = try await repository.lockedUntil(.address, address, now: now) {
-            metrics.limited(.address)
-            throw Self.locked(until: until, now: now)
-        }
+    /// What a passing attempt means for the account's count.
+    enum Pass {
+        /// The attempt is taken back; earlier failures still count (a password right before the
+        /// second factor, or a re-check for a sensitive change).
+        case withdraw
+        /// A completed sign-in: the account's failures are cleared. The address count runs out
+        /// with its window, so one success cannot hide many failures from the same address.
+        case signIn
     }
 
-    func recordFailure(account: UUID?, address: String, now: Date) async throws {
-        if let account {
-            try await repository.recordFailure(.account, account.text, now: now, limit: accountLimit, window: window)
+    /// Runs `check` as one counted attempt and returns its value; nil means the secret was
+    /// wrong, and the attempt stays counted. An error thrown by `check` (an overloaded hasher, a
+    /// database error) takes the attempt back: nothing was judged. Throws 429 without running
+    /// `check` when the account or the address is locked out, after calling `onLockout`.
+    func attempt<Value>(
+        account: UUID?, address: String, now: Date, pass: Pass = .withdraw, onLockout: () -> Void = {},
+        _ check: () async throws -> Value?
+    ) async throws -> Value? {
+        var keys = [IdentityRepository.CounterKey(scope: .address, key: address, limit: addressLimit)]
+        if let account { keys.insert(.init(scope: .account, key: account.text, limit: accountLimit), at: 0) }
+        if let (scope, until) = try await repository.beginAttempt(keys, now: now, window: window) {
+            metrics.limited(scope == .account ? .account : .address)
+            onLockout()
+            throw Self.locked(until: until, now: now)
         }
-        try await repository.recordFailure(.address, address, now: now, limit: addressLimit, window: window)
-    }
-
-    /// A successful sign-in clears the account's count; the address count runs out with its
-    /// window, so one success cannot hide many failures from the same address.
-    func recordSuccess(account: UUID) async throws {
-        try await repository.clearFailures(.account, account.text)
+        let value: Value?
+        do {
+            value = try await check()
+        } catch {
+            try? await repository.withdrawAttempt(keys)
+            throw error
+        }
+        if value != nil { try await repository.withdrawAttempt(keys, clearing: pass == .signIn ? .account : nil) }
+        return value
     }
 
     static func locked(until: Date, now: Date) -> Problem {

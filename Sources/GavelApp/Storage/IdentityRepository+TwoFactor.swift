@@ -88,29 +88,29 @@ extension IdentityRepository {
 
     struct ChallengeState: Sendable, Equatable {
         let userID: UUID
-        let failures: Int
         let consumed: Bool
     }
 
     func challenge(_ id: UUID) async throws -> ChallengeState? {
         try await store.read("2fa.challenge") { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT user_id, failures, consumed_at FROM two_factor_challenges WHERE id = ?"),
+                db.cachedStatement(sql: "SELECT user_id, consumed_at FROM two_factor_challenges WHERE id = ?"),
                 arguments: [id.text]
             ).map { row in
                 ChallengeState(
-                    userID: UUID(uuidString: row["user_id"])!, failures: row["failures"], consumed: (row["consumed_at"] as Int64?) != nil)
+                    userID: UUID(uuidString: row["user_id"])!, consumed: (row["consumed_at"] as Int64?) != nil)
             }
         }
     }
 
-    /// Counts a wrong code against the challenge and returns the new count.
-    func recordChallengeFailure(_ id: UUID) async throws -> Int {
-        try await store.write("2fa.challenge_failure") { db in
-            try db.cachedStatement(sql: "UPDATE two_factor_challenges SET failures = failures + 1 WHERE id = ?")
-                .execute(arguments: [id.text])
-            return try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT failures FROM two_factor_challenges WHERE id = ?"), arguments: [id.text]) ?? 0
+    /// Counts an attempt against the challenge before its code is checked; false (and nothing
+    /// counted) once `limit` attempts have been made. A right code uses the challenge up, so
+    /// every attempt after the first can only have followed wrong ones.
+    func beginChallengeAttempt(_ id: UUID, limit: Int) async throws -> Bool {
+        try await store.write("2fa.challenge_attempt") { db in
+            try db.cachedStatement(sql: "UPDATE two_factor_challenges SET failures = failures + 1 WHERE id = ? AND failures < ?")
+                .execute(arguments: [id.text, limit])
+            return db.changesCount == 1
         }
     }
 

@@ -80,45 +80,66 @@ final class IdentityRepository: Sendable {
 
     enum Scope: String, Sendable { case account, address }
 
-    /// When the key is locked out at `now`, the end of the lockout.
-    func lockedUntil(_ scope: Scope, _ key: String, now: Date) async throws -> Date? {
-        try await store.read("auth.failures") { db in
-            let until = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT locked_until FROM auth_failures WHERE scope = ? AND key = ?"),
-                arguments: [scope.rawValue, key])
-            return until.map(Timestamp.date(millis:)).flatMap { $0 > now ? $0 : nil }
-        }
+    /// A counter an attempt counts against, and the count that locks it.
+    struct CounterKey: Sendable {
+        let scope: Scope
+        let key: String
+        let limit: Int
     }
 
-    /// Counts a failure in the window that started with the first failure; reaching `limit`
-    /// locks the key for `window`. Returns the end of the lockout when this failure caused one.
-    @discardableResult
-    func recordFailure(_ scope: Scope, _ key: String, now: Date, limit: Int, window: TimeInterval) async throws -> Date? {
-        try await store.write("auth.failure") { db in
+    /// Counts one attempt against every key before its secret is checked, in the same
+    /// transaction as the lockout check, so concurrent attempts cannot all pass under the limit.
+    /// The count runs in a window that starts with its first attempt; reaching `limit` locks
+    /// the key for `window`. A key already locked at `now` counts nothing and is returned with
+    /// the end of its lockout.
+    func beginAttempt(_ keys: [CounterKey], now: Date, window: TimeInterval) async throws -> (scope: Scope, until: Date)? {
+        try await store.write("auth.attempt") { db in
             let nowMillis = Timestamp.millis(now)
             let windowMillis = Int64(window * 1000)
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT failures, window_started_at FROM auth_failures WHERE scope = ? AND key = ?"),
-                arguments: [scope.rawValue, key])
-            var failures = 1
-            var started = nowMillis
-            if let row, (row["window_started_at"] as Int64) + windowMillis > nowMillis {
-                failures = (row["failures"] as Int) + 1
-                started = row["window_started_at"]
+            var counts: [(key: CounterKey, attempts: Int, started: Int64)] = []
+            for key in keys {
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT failures, window_started_at, locked_until FROM auth_failures WHERE scope = ? AND key = ?"),
+                    arguments: [key.scope.rawValue, key.key])
+                if let until = row?["locked_until"] as Int64?, until > nowMillis {
+                    return (key.scope, Timestamp.date(millis: until))
+                }
+                if let row, (row["window_started_at"] as Int64) + windowMillis > nowMillis {
+                    counts.append((key, (row["failures"] as Int) + 1, row["window_started_at"]))
+                } else {
+                    counts.append((key, 1, nowMillis))
+                }
             }
-            let lockedUntil: Int64? = failures >= limit ? nowMillis + windowMillis : nil
-            try db.cachedStatement(sql: """
-                INSERT INTO auth_failures (scope, key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures,
-                    window_started_at = excluded.window_started_at, locked_until = excluded.locked_until
-                """).execute(arguments: [scope.rawValue, key, failures, started, lockedUntil])
-            return lockedUntil.map(Timestamp.date(millis:))
+            for (key, attempts, started) in counts {
+                let lockedUntil: Int64? = attempts >= key.limit ? nowMillis + windowMillis : nil
+                try db.cachedStatement(sql: """
+                    INSERT INTO auth_failures (scope, key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures,
+                        window_started_at = excluded.window_started_at, locked_until = excluded.locked_until
+                    """).execute(arguments: [key.scope.rawValue, key.key, attempts, started, lockedUntil])
+            }
+            return nil
         }
     }
 
-    func clearFailures(_ scope: Scope, _ key: String) async throws {
-        _ = try await store.write("auth.failure_clear") { db in
-            try db.cachedStatement(sql: "DELETE FROM auth_failures WHERE scope = ? AND key = ?").execute(arguments: [scope.rawValue, key])
+    /// Takes back an attempt that did not fail: one off each key's count, and the lockout lifted
+    /// when the count is below the limit again. Keys of the `clearing` scope are reset to zero
+    /// instead (a completed sign-in clears its account's failures).
+    func withdrawAttempt(_ keys: [CounterKey], clearing: Scope? = nil) async throws {
+        _ = try await store.write("auth.attempt_withdraw") { db in
+            for key in keys {
+                if key.scope == clearing {
+                    try db.cachedStatement(sql: "DELETE FROM auth_failures WHERE scope = ? AND key = ?")
+                        .execute(arguments: [key.scope.rawValue, key.key])
+                } else {
+                    // SET expressions read the row as it was, so both use the old count.
+                    try db.cachedStatement(sql: """
+                        UPDATE auth_failures SET failures = failures - 1,
+                            locked_until = CASE WHEN failures - 1 >= ? THEN locked_until ELSE NULL END
+                        WHERE scope = ? AND key = ? AND failures > 0
+                        """).execute(arguments: [key.limit, key.scope.rawValue, key.key])
+                }
+            }
             return true
         }
     }
