@@ -89,6 +89,34 @@ struct ItemAPITests {
         }
     }
 
+    @Test("the public event feed never shows a draft: publishing it is its item.created, deleting it leaves no trace")
+    func draftsOffTheFeed() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let patch: HTTPFields = seller.authorization + [.contentType: "application/merge-patch+json"]
+            let kept = try await client.listItem(seller, bench: bench, extra: #", "status": "draft""#)
+            let dropped = try await client.listItem(seller, bench: bench, extra: #", "status": "draft""#)
+            for (id, json) in [
+                (kept, #"{"name": "Draft-time name"}"#), (kept, #"{"name": "Public name", "status": "active"}"#),
+                (kept, #"{"description": "Now public"}"#),
+            ] {
+                let response = try await client.execute(uri: "/api/v1/items/\(id)", method: .patch, headers: patch, body: ByteBuffer(string: json))
+                #expect(response.status == .ok, "\(response.text)")
+            }
+            let deleted = try await client.execute(uri: "/api/v1/items/\(dropped)", method: .delete, headers: seller.authorization)
+            #expect(deleted.status == .noContent)
+            let feed = try await client.execute(uri: "/api/v1/events?limit=1000", method: .get)
+            let events = try #require(try feed.object()["data"] as? [[String: Any]]).filter { ($0["event"] as? String)?.hasPrefix("item.") == true }
+            let names = events.map { $0["event"] as? String }
+            let subjects = events.compactMap { ($0["payload"] as? [String: Any])?["id"] as? String }
+            #expect(names == ["item.created", "item.updated"])
+            #expect(subjects == [kept, kept])
+            #expect(!feed.text.contains("Draft-time name"))
+            #expect(!feed.text.contains("\"draft\""))
+        }
+    }
+
     @Test("list filters and sorts", arguments: ["ending_soon", "newest", "price"])
     func list(sort: String) async throws {
         let bench = try await AuctionBench()

@@ -45,9 +45,13 @@ struct AuctionService: Sendable {
                         requestHash: claim.requestHash, status: 201, location: "/api/v1/items/\(item.id.text)", body: body(item))
                     try IdempotencyRecords.insert(claim, response: response, at: context.now, in: db)
                 }
-                try Outbox.append(
-                    [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: context.now)],
-                    context: context, in: db)
+                // The feed is public and a draft is its seller's alone: the feed first hears of
+                // a draft when it is published (see `BatchApplier`).
+                if status != .draft {
+                    try Outbox.append(
+                        [OutboxEvent("item.created", subject: item.id, payload: ItemRepresentation.json(item), at: context.now)],
+                        context: context, in: db)
+                }
                 return item
             }, afterCommit: catalog.upsert)
         } catch is IdempotencyRecords.KeyInUse {

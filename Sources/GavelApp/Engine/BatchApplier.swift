@@ -120,15 +120,26 @@ struct BatchApplier: Sendable {
                     effects.items[item.id] = updated
                     effects.rows.insert(item.id)
                     effects.transitioned = true
-                    effects.events.append(
-                        (OutboxEvent(event, subject: item.id, payload: ItemRepresentation.json(updated), at: context.now), context))
+                    // Drafts stay off the public feed: publishing one is its `item.created`.
+                    let published: String? =
+                        switch (item.state.status == .draft, updated.state.status == .draft) {
+                        case (false, _): event
+                        case (true, false): "item.created"
+                        case (true, true): nil
+                        }
+                    if let name = published {
+                        effects.events.append(
+                            (OutboxEvent(name, subject: item.id, payload: ItemRepresentation.json(updated), at: context.now), context))
+                    }
                     return .changed(updated)
                 case .delete:
                     effects.items[item.id] = nil
                     effects.deleted.insert(item.id)
                     effects.transitioned = true
-                    effects.events.append(
-                        (OutboxEvent("item.deleted", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
+                    if item.state.status != .draft {
+                        effects.events.append(
+                            (OutboxEvent("item.deleted", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
+                    }
                     return .changed(nil)
                 }
             } catch let problem as Problem {
