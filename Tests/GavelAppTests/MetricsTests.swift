@@ -19,6 +19,22 @@ struct MetricsTests {
         return types
     }
 
+    @Test("the request log line names the caller of an authenticated request, and no one for an anonymous one")
+    func requestLogNamesCaller() async throws {
+        let capture = LogCapture()
+        let seller = try await TestUser.make()
+        let service = try await buildApplication(config: try await TestApp.config(), logger: capture.logger)
+        try await service.application.test(.router) { client in
+            _ = try await client.createProduct(seller)
+            _ = try await client.execute(uri: "/api/v1/products", method: .get)
+        }
+        let lines = capture.all.filter { $0.message == "request" }
+        let routes = lines.map { line in line.metadata["route"].map { "\($0)" } ?? "" }
+        #expect(routes == ["/api/v1/products", "/api/v1/products"])
+        #expect(lines.first?.metadata["user_id"].map { "\($0)" } == seller.id.text)
+        #expect(lines.last?.metadata["user_id"] == nil)
+    }
+
     @Test("a scrape exposes the SPEC §7 HTTP, storage, process and build metrics with their types and labels")
     func scrape() async throws {
         let seller = try await TestUser.make()

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// Who a verified access token says is calling.
 public struct AuthenticatedUser: Sendable, Equatable {
@@ -15,8 +16,13 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var traceID = ""
-    public var user: AuthenticatedUser?
+    public var user: AuthenticatedUser? {
+        didSet { caller.record(user?.id) }
+    }
     public let remoteAddress: String?
+    /// The caller, seen by every copy of this context: middleware that runs outside the bearer
+    /// check (the request log) gets the context as it was before the caller was known.
+    let caller = CallerRecord()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -48,4 +54,13 @@ public struct AuthenticatedContext: ChildRequestContext {
     }
 
     var writeContext: WriteContext { WriteContext(traceID: traceID, correlationID: requestID) }
+}
+
+/// Who the request turned out to be from, once its bearer token was verified.
+final class CallerRecord: Sendable {
+    private let id = Mutex<UUID?>(nil)
+
+    func record(_ user: UUID?) { id.withLock { $0 = user } }
+
+    var userID: UUID? { id.withLock { $0 } }
 }

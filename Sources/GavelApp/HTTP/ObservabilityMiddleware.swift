@@ -31,7 +31,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
             "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(status),
             "duration_ms": .string(String(format: "%.3f", elapsed.seconds * 1000)),
         ]
-        if let user = context.user { metadata["user_id"] = .string(user.id.text) }
+        if let user = context.caller.userID { metadata["user_id"] = .string(user.text) }
         context.logger.info("request", metadata: metadata)
     }
 
