@@ -129,6 +129,63 @@ struct LockoutTests {
         }
     }
 
+    @Test("concurrent right passwords past the limit all sign in: attempts in flight wait, they are not refused")
+    func concurrentRightPasswords() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("devices@example.com")
+            let statuses = try await Self.concurrently(12) { try await client.login("devices@example.com").status }
+            #expect(statuses == Array(repeating: .ok, count: 12))
+            // Nothing stays counted: five wrong passwords still lock, not fewer.
+            for _ in 0..<4 { #expect(try await client.login("devices@example.com", password: "wrong password!").status == .unauthorized) }
+            #expect(try await client.login("devices@example.com").status == .ok)
+        }
+    }
+
+    @Test("right and wrong passwords racing: a right one is never refused as wrong, a wrong one never passes")
+    func mixedConcurrentPasswords() async throws {
+        let bench = try await IdentityBench()
+        try await bench.run { client in
+            try await client.register("mixed@example.com")
+            let statuses = try await Self.concurrently(24) { () -> (Bool, HTTPResponse.Status) in
+                let right = Bool.random()
+                let status = try await (right ? client.login("mixed@example.com") : client.login("mixed@example.com", password: "wrong password!")).status
+                return (right, status)
+            }
+            #expect(statuses.allSatisfy { [.ok, .unauthorized, .tooManyRequests].contains($0.1) })
+            #expect(!statuses.contains { $0.0 && $0.1 == .unauthorized })
+            #expect(!statuses.contains { !$0.0 && $0.1 == .ok })
+        }
+    }
+
+    @Test("an attempt waiting behind a full count ends with its request: cancelled, it counts nothing")
+    func waitingAttemptCancelled() async throws {
+        let config = try await TestApp.config(database: ":memory:")
+        let store = try Store.open(config.database, metrics: MetricsRegistry(enabled: false), logger: TestApp.logger)
+        let repository = IdentityRepository(store: store)
+        let throttle = LoginThrottle(
+            repository: repository, accountLimit: 1, addressLimit: 10, window: 900,
+            metrics: IdentityMetrics(MetricsRegistry(enabled: false)))
+        let account = UUID(), now = Date()
+        let (judging, release) = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { () -> Bool? in
+                for await _ in judging { break }
+                return true
+            }
+        }
+        while repository.attemptsInFlight == 0 { await Task.yield() }
+        let waiting = Task { try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { true } }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(repository.attemptsInFlight == 1)
+        release.yield()
+        #expect(try await first.value == true)
+        #expect(repository.attemptsInFlight == 0)
+        #expect(try await throttle.attempt(account: account, address: "10.0.0.1", now: now) { true } == true)
+    }
+
     @Test("concurrent wrong codes cannot all be checked against one challenge")
     func concurrentCodes() async throws {
         let bench = try await IdentityBench(environment: ["GAVEL_AUTH_LOGIN_MAX_FAILURES": "50"])

@@ -5,8 +5,10 @@ import Foundation
 /// (`auth.address_max_failures`), within `auth.login_lockout`. Past either limit every
 /// attempt is 429 with `Retry-After` until the lockout ends, right answers included.
 ///
-/// An attempt is counted before its secret is checked and taken back when it passes, so
-/// concurrent attempts cannot all be checked while the count is still under the limit.
+/// An attempt is counted as in flight before its secret is checked. While a key's failures plus
+/// its attempts in flight reach the limit, further attempts wait for one of those to end instead
+/// of being judged, so concurrent wrong attempts cannot all be judged under the limit, and
+/// concurrent right ones (several devices, one load generator) are never refused for it.
 struct LoginThrottle: Sendable {
     let repository: IdentityRepository
     let accountLimit: Int
@@ -25,28 +27,43 @@ struct LoginThrottle: Sendable {
     }
 
     /// Runs `check` as one counted attempt and returns its value; nil means the secret was
-    /// wrong, and the attempt stays counted. An error thrown by `check` (an overloaded hasher, a
-    /// database error) takes the attempt back: nothing was judged. Throws 429 without running
-    /// `check` when the account or the address is locked out, after calling `onLockout`.
+    /// wrong, which is recorded as a failure. An error thrown by `check` (an overloaded hasher, a
+    /// database error) counts nothing: nothing was judged. Throws 429 without running `check`
+    /// when the account or the address is locked out, after calling `onLockout`. Waits, without
+    /// a bound of its own (the request's timeout cancels it), while the attempts in flight
+    /// could reach a limit.
     func attempt<Value>(
         account: UUID?, address: String, now: Date, pass: Pass = .withdraw, onLockout: () -> Void = {},
         _ check: () async throws -> Value?
     ) async throws -> Value? {
         var keys = [IdentityRepository.CounterKey(scope: .address, key: address, limit: addressLimit)]
         if let account { keys.insert(.init(scope: .account, key: account.text, limit: accountLimit), at: 0) }
-        if let (scope, until) = try await repository.beginAttempt(keys, now: now, window: window) {
-            metrics.limited(scope == .account ? .account : .address)
-            onLockout()
-            throw Self.locked(until: until, now: now)
+        while true {
+            switch try await repository.beginAttempt(keys, now: now, window: window) {
+            case .started:
+                break
+            case .locked(let scope, let until):
+                metrics.limited(scope == .account ? .account : .address)
+                onLockout()
+                throw Self.locked(until: until, now: now)
+            case .full(let generation):
+                try await repository.attemptEnded(since: generation)
+                continue
+            }
+            break
         }
         let value: Value?
         do {
             value = try await check()
         } catch {
-            try? await repository.withdrawAttempt(keys)
+            try? await repository.endAttempt(keys)
             throw error
         }
-        if value != nil { try await repository.withdrawAttempt(keys, clearing: pass == .signIn ? .account : nil) }
+        if value == nil {
+            try await repository.recordFailure(keys, now: now, window: window)
+        } else {
+            try await repository.endAttempt(keys, clearing: pass == .signIn ? .account : nil)
+        }
         return value
     }
 

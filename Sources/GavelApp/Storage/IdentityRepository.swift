@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GavelCore
+import Synchronization
 
 public enum IdentityStoreError: Error, Equatable {
     case emailTaken
@@ -20,6 +21,7 @@ enum RefreshRotation: Equatable, Sendable {
 /// one code, one recovery code or one refresh token.
 final class IdentityRepository: Sendable {
     let store: Store
+    private let inFlight = AttemptsInFlight()
 
     init(store: Store) {
         self.store = store
@@ -87,61 +89,97 @@ final class IdentityRepository: Sendable {
         let limit: Int
     }
 
-    /// Counts one attempt against every key before its secret is checked, in the same
-    /// transaction as the lockout check, so concurrent attempts cannot all pass under the limit.
-    /// The count runs in a window that starts with its first attempt; reaching `limit` locks
-    /// the key for `window`. A key already locked at `now` counts nothing and is returned with
-    /// the end of its lockout.
-    func beginAttempt(_ keys: [CounterKey], now: Date, window: TimeInterval) async throws -> (scope: Scope, until: Date)? {
-        try await store.write("auth.attempt") { db in
+    /// How an attempt may go on.
+    enum AttemptStart: Sendable, Equatable {
+        /// Counted as in flight: it must end with `recordFailure` or `endAttempt`.
+        case started
+        /// A key is locked out until this time; nothing was counted.
+        case locked(Scope, until: Date)
+        /// A key's failures plus the attempts in flight reach its limit: one of those must end
+        /// before this attempt may be judged. Wait with `attemptEnded(since:)`.
+        case full(generation: UInt64)
+    }
+
+    /// Starts an attempt against every key before its secret is checked: refused while a key is
+    /// locked, and held back while the key's failures plus the attempts already being judged
+    /// reach its limit, so concurrent wrong attempts cannot all be judged under the limit, while
+    /// concurrent right ones only wait for each other and are never refused. The check and the
+    /// count run on the database writer, where every failure is recorded too.
+    func beginAttempt(_ keys: [CounterKey], now: Date, window: TimeInterval) async throws -> AttemptStart {
+        let inFlight = self.inFlight
+        return try await store.write("auth.attempt", { db in
             let nowMillis = Timestamp.millis(now)
-            let windowMillis = Int64(window * 1000)
-            var counts: [(key: CounterKey, attempts: Int, started: Int64)] = []
             for key in keys {
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT failures, window_started_at, locked_until FROM auth_failures WHERE scope = ? AND key = ?"),
-                    arguments: [key.scope.rawValue, key.key])
+                let row = try Self.counter(key, in: db)
                 if let until = row?["locked_until"] as Int64?, until > nowMillis {
-                    return (key.scope, Timestamp.date(millis: until))
-                }
-                if let row, (row["window_started_at"] as Int64) + windowMillis > nowMillis {
-                    counts.append((key, (row["failures"] as Int) + 1, row["window_started_at"]))
-                } else {
-                    counts.append((key, 1, nowMillis))
+                    return .locked(key.scope, until: Timestamp.date(millis: until))
                 }
             }
-            for (key, attempts, started) in counts {
-                let lockedUntil: Int64? = attempts >= key.limit ? nowMillis + windowMillis : nil
+            let failures = try keys.map { key in
+                try Self.counter(key, in: db).map { row in
+                    (row["window_started_at"] as Int64) + Int64(window * 1000) > nowMillis ? row["failures"] as Int : 0
+                } ?? 0
+            }
+            if let generation = inFlight.full(keys, failures: failures) { return .full(generation: generation) }
+            return .started
+        }, afterCommit: { start in
+            if start == .started { inFlight.add(keys) }
+        })
+    }
+
+    /// Ends an attempt whose secret was wrong: a failure on every key, in a window that starts
+    /// with its first failure; reaching `limit` locks the key for `window`.
+    func recordFailure(_ keys: [CounterKey], now: Date, window: TimeInterval) async throws {
+        // Taken off the attempts in flight after the failure is stored (or could not be): until
+        // then a new attempt sees both, which only makes it wait.
+        defer { inFlight.remove(keys) }
+        _ = try await store.write("auth.attempt_failed") { db in
+            let nowMillis = Timestamp.millis(now)
+            let windowMillis = Int64(window * 1000)
+            for key in keys {
+                var (failures, started) = (1, nowMillis)
+                if let row = try Self.counter(key, in: db), (row["window_started_at"] as Int64) + windowMillis > nowMillis {
+                    (failures, started) = ((row["failures"] as Int) + 1, row["window_started_at"])
+                }
+                let lockedUntil: Int64? = failures >= key.limit ? nowMillis + windowMillis : nil
                 try db.cachedStatement(sql: """
                     INSERT INTO auth_failures (scope, key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures,
                         window_started_at = excluded.window_started_at, locked_until = excluded.locked_until
-                    """).execute(arguments: [key.scope.rawValue, key.key, attempts, started, lockedUntil])
-            }
-            return nil
-        }
-    }
-
-    /// Takes back an attempt that did not fail: one off each key's count, and the lockout lifted
-    /// when the count is below the limit again. Keys of the `clearing` scope are reset to zero
-    /// instead (a completed sign-in clears its account's failures).
-    func withdrawAttempt(_ keys: [CounterKey], clearing: Scope? = nil) async throws {
-        _ = try await store.write("auth.attempt_withdraw") { db in
-            for key in keys {
-                if key.scope == clearing {
-                    try db.cachedStatement(sql: "DELETE FROM auth_failures WHERE scope = ? AND key = ?")
-                        .execute(arguments: [key.scope.rawValue, key.key])
-                } else {
-                    // SET expressions read the row as it was, so both use the old count.
-                    try db.cachedStatement(sql: """
-                        UPDATE auth_failures SET failures = failures - 1,
-                            locked_until = CASE WHEN failures - 1 >= ? THEN locked_until ELSE NULL END
-                        WHERE scope = ? AND key = ? AND failures > 0
-                        """).execute(arguments: [key.limit, key.scope.rawValue, key.key])
-                }
+                    """).execute(arguments: [key.scope.rawValue, key.key, failures, started, lockedUntil])
             }
             return true
         }
+    }
+
+    /// Ends an attempt that did not fail (it passed, or could not be judged). Keys of the
+    /// `clearing` scope lose their failures (a completed sign-in clears its account's).
+    func endAttempt(_ keys: [CounterKey], clearing: Scope? = nil) async throws {
+        defer { inFlight.remove(keys) }
+        let cleared = keys.filter { $0.scope == clearing }
+        guard !cleared.isEmpty else { return }
+        _ = try await store.write("auth.attempt_cleared") { db in
+            for key in cleared {
+                try db.cachedStatement(sql: "DELETE FROM auth_failures WHERE scope = ? AND key = ?")
+                    .execute(arguments: [key.scope.rawValue, key.key])
+            }
+            return true
+        }
+    }
+
+    /// Returns once an attempt in flight has ended after `generation` (at once if one has), or
+    /// throws `CancellationError` when the waiting task is cancelled.
+    func attemptEnded(since generation: UInt64) async throws {
+        try await inFlight.ended(since: generation)
+    }
+
+    /// Attempts being judged now, for tests.
+    var attemptsInFlight: Int { inFlight.total }
+
+    private static func counter(_ key: CounterKey, in db: Database) throws -> Row? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT failures, window_started_at, locked_until FROM auth_failures WHERE scope = ? AND key = ?"),
+            arguments: [key.scope.rawValue, key.key])
     }
 
     // MARK: Refresh tokens
@@ -202,4 +240,78 @@ final class IdentityRepository: Sendable {
         try db.cachedStatement(sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")
             .execute(arguments: [Timestamp.millis(now), family])
     }
+}
+
+/// The attempts being judged now, per counter key. They live only as long as this process, as
+/// the requests judging them do; a deployment sharing the database between processes would
+/// have to count them there instead.
+final class AttemptsInFlight: Sendable {
+    private struct State {
+        var counts: [String: Int] = [:]
+        var attempts = 0
+        /// Counts ended attempts, so a waiter that read it before an end does not miss it.
+        var generation: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        var nextWaiter: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    private static func name(_ key: IdentityRepository.CounterKey) -> String { "\(key.scope.rawValue) \(key.key)" }
+
+    /// When some key's `failures` plus its attempts in flight reach its limit, the generation
+    /// to wait from (read with the counts, so no end between them is missed); nil otherwise.
+    func full(_ keys: [IdentityRepository.CounterKey], failures: [Int]) -> UInt64? {
+        state.withLock { state in
+            let full = zip(keys, failures).contains { key, failures in failures + (state.counts[Self.name(key)] ?? 0) >= key.limit }
+            return full ? state.generation : nil
+        }
+    }
+
+    func add(_ keys: [IdentityRepository.CounterKey]) {
+        state.withLock { state in
+            for key in keys { state.counts[Self.name(key), default: 0] += 1 }
+            state.attempts += 1
+        }
+    }
+
+    func remove(_ keys: [IdentityRepository.CounterKey]) {
+        let waiters = state.withLock { state in
+            for key in keys {
+                let name = Self.name(key)
+                let left = (state.counts[name] ?? 1) - 1
+                state.counts[name] = left > 0 ? left : nil
+            }
+            state.attempts -= 1
+            state.generation &+= 1
+            defer { state.waiters = [:] }
+            return state.waiters.values
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func ended(since generation: UInt64) async throws {
+        let id = state.withLock { state in
+            defer { state.nextWaiter &+= 1 }
+            return state.nextWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let now = state.withLock { state -> (any Error)?? in
+                    if Task.isCancelled { return .some(CancellationError()) }
+                    if state.generation != generation { return .some(nil) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let now {
+                    if let error = now { continuation.resume(throwing: error) } else { continuation.resume() }
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Attempts in flight, for tests.
+    var total: Int { state.withLock { $0.attempts } }
 }
