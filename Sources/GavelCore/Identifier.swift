@@ -59,8 +59,11 @@ extension Date {
     /// from whole microseconds: `seconds * 1000` alone can land just below a whole millisecond
     /// and lose it.
     public var unixMillis: Int64 {
-        let micros = (timeIntervalSince1970 * 1_000_000).rounded()
-        return Int64((micros / 1_000).rounded(.down))
+        let millis = ((timeIntervalSince1970 * 1_000_000).rounded() / 1_000).rounded(.down)
+        // Total, for dates no caller should have: beyond Int64's range it saturates.
+        guard millis > -9.2e18 else { return millis.isNaN ? 0 : .min }
+        guard millis < 9.2e18 else { return .max }
+        return Int64(millis)
     }
 }
 

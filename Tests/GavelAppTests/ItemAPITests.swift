@@ -38,15 +38,44 @@ struct ItemAPITests {
         (#"{"name": "A", "start_price": 100, "reserve_price": 50, "buyout_price": 80, "ends_at": "2999-01-01T00:00:00Z"}"#, ["reserve_price", "buyout_price", "ends_at"]),
         (#"{"name": "A", "start_price": 100, "ends_at": "tomorrow"}"#, ["ends_at"]),
         (#"{"name": "A", "start_price": 100, "ends_at": "2999-01-01T00:00:00Z", "status": "sold"}"#, ["status"]),
+        // `END` is an hour from the bench clock.
+        (#"{"name": "A", "start_price": 100, "bid_increment": 0, "currency": "XX", "extension_threshold_seconds": -1, "extension_duration_seconds": 86401, "ends_at": "END"}"#,
+         ["bid_increment", "currency", "extension_threshold_seconds", "extension_duration_seconds"]),
+        (#"{"name": "A", "start_price": 100, "bid_increment": 100000000001, "ends_at": "END"}"#, ["bid_increment"]),
+        (#"{"name": "A", "start_price": 100, "buyout_price": 100, "ends_at": "END"}"#, ["buyout_price"]),
+        // Years past four digits once crashed the process when the listing was written out.
+        (#"{"name": "A", "start_price": 100, "starts_at": "300000-01-01T00:00:00Z", "ends_at": "300000-01-02T00:00:00Z"}"#, ["starts_at", "ends_at"]),
+        (#"{"name": "A", "start_price": 100, "starts_at": "300000-01-01T00:00:00Z", "ends_at": "300000-01-02T00:00:00Z", "status": "draft"}"#, ["starts_at", "ends_at"]),
+        (#"{"name": "A", "start_price": 100, "ends_at": "2030-01-31T2000000000:00:00Z"}"#, ["ends_at"]),
+        (#"{"name": "A", "start_price": 100, "ends_at": "2030-02-31T12:00:00Z"}"#, ["ends_at"]),
+        (#"{"name": "A", "start_price": 100, "ends_at": "ENDjunk"}"#, ["ends_at"]),
+        // More than a year ahead.
+        (#"{"name": "A", "start_price": 100, "starts_at": "9999-12-01T00:00:00Z", "ends_at": "9999-12-02T00:00:00Z"}"#, ["starts_at"]),
     ])
     func invalid(body: String, fields: [String]) async throws {
         let bench = try await AuctionBench()
         let seller = try await TestUser.make()
         try await bench.run { client in
-            let response = try await client.createItem(seller, json: body)
+            let response = try await client.createItem(seller, json: body.replacingOccurrences(of: "END", with: bench.timestamp(3_600)))
             #expect(response.status == .unprocessableContent, "\(response.text)")
             let errors = try #require(try response.object()["errors"] as? [[String: String]])
             #expect(Set(errors.compactMap { $0["field"] }) == Set(fields))
+            let list = try await client.execute(uri: "/api/v1/items", method: .get, headers: seller.authorization)
+            #expect(try list.object()["total"] as? Int == 0)
+        }
+    }
+
+    @Test("the latest start a listing may have is a year ahead, and it is written back as sent")
+    func latestStart() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        try await bench.run { client in
+            let start = bench.timestamp(ItemRules.maxScheduleAhead), end = bench.timestamp(ItemRules.maxScheduleAhead + 60)
+            let response = try await client.createItem(
+                seller, json: #"{"name": "A", "start_price": 100, "starts_at": "\#(start)", "ends_at": "\#(end)"}"#)
+            #expect(response.status == .created, "\(response.text)")
+            #expect(try response.object()["starts_at"] as? String == start)
+            #expect(try response.object()["status"] as? String == "scheduled")
         }
     }
 

@@ -1,15 +1,12 @@
 import Foundation
 import GavelCore
 
-/// Parses API timestamps: RFC 3339, with or without fractional seconds.
+/// Parses API timestamps: strict RFC 3339 (`RFC3339`), with or without fractional seconds.
 enum TimestampParser {
-    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let whole = Date.ISO8601FormatStyle()
-
     /// The instant in whole milliseconds, as it is stored and as the auction clock reads (see
     /// `Timestamp.truncated`): the same millisecond is then the same `Date`, to the last bit.
     static func parse(_ text: String, field: String) throws(ValidationFailure) -> Date {
-        if let date = (try? fractional.parse(text)) ?? (try? whole.parse(text)) { return Timestamp.truncated(date) }
+        if let millis = RFC3339.millis(text) { return Timestamp.date(millis: millis) }
         throw ValidationFailure(field: field, "must be an RFC 3339 timestamp such as 2030-01-31T18:00:00Z")
     }
 }

@@ -13,8 +13,12 @@ enum Timestamp {
     static let length = 24
 
     /// Writes `format(date)` into the first `length` bytes of `buffer`; returns `length`.
+    ///
+    /// Dates outside years 0000–9999 are written as the nearest end of that range: the API's
+    /// parser and its scheduling horizon admit none, and a formatter must never trap on a date
+    /// it is given (a year of six digits did, before the parser was strict).
     static func write(_ date: Date, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let millis = Timestamp.millis(date)
+        let millis = min(max(Timestamp.millis(date), Self.earliest), Self.latest)
         var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
         let fraction = Int(millis - Int64(seconds) * 1000)
         var parts = tm()
@@ -41,6 +45,10 @@ enum Timestamp {
         put(fraction, digits: 3); put("Z")
         return index
     }
+
+    /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+    static let earliest: Int64 = -62_167_219_200_000
+    static let latest: Int64 = 253_402_300_799_999
 
     /// Milliseconds since the epoch: how dates are stored, so stored and served values agree.
     static func millis(_ date: Date) -> Int64 { date.unixMillis }

@@ -65,6 +65,11 @@ public enum ItemRules {
     /// The longest anti-sniping threshold or extension a seller may choose.
     public static let maxExtensionSetting = 86_400
 
+    /// How far ahead an auction may be scheduled to start: a year. Listings further out are
+    /// mistakes (a year typed wrong) rather than plans, and the bound keeps every date the API
+    /// stores or writes within four-digit years.
+    public static let maxScheduleAhead: TimeInterval = 365 * 86_400
+
     /// The listing's name (trimmed) and description, checked. Every edit checks them, including
     /// one that leaves the terms alone, since both stay editable after the first bid.
     public static func validateText(_ draft: ItemDraft) throws(ValidationFailure) -> (name: String, description: String) {
@@ -115,6 +120,11 @@ public enum ItemRules {
             }
         }
         let startsAt = started?.startsAt ?? max(draft.startsAt ?? now, now)
+        if started == nil {
+            validator.check(
+                startsAt.timeIntervalSince(now) <= maxScheduleAhead, "starts_at",
+                "must be within \(Int(maxScheduleAhead / 86_400)) days from now")
+        }
         if let started {
             if draft.endsAt.unixMillis != started.endsAt.unixMillis {
                 validator.check(draft.endsAt.timeIntervalSince(now) >= 1, "ends_at", "must be at least one second from now")
