@@ -46,6 +46,27 @@ struct FlatJSONTests {
         #expect(Self.plain(text) == nil)
     }
 
+    @Test("a body with more members than the limit is left to the decoder, without comparing every pair of names")
+    func manyMembers() throws {
+        let names = (0..<100_000).map { #""m\#($0)": 0"# }
+        let body = "{" + names.joined(separator: ",") + "}"
+        let members = Array(body.utf8).withUnsafeBytes { FlatJSON.members($0) }
+        #expect(members == nil)
+        let sixteen = "{" + names.prefix(16).joined(separator: ",") + "}"
+        #expect(Array(sixteen.utf8).withUnsafeBytes { FlatJSON.members($0) }?.count == 16)
+        let seventeen = "{" + names.prefix(17).joined(separator: ",") + "}"
+        #expect(Array(seventeen.utf8).withUnsafeBytes { FlatJSON.members($0) } == nil)
+        // The decoder's answer names 20 of them and counts the rest.
+        do {
+            _ = try StrictJSON.decoded(BidBody.self, from: ByteBuffer(string: #"{"amount": 1, "# + body.dropFirst()))
+            Issue.record("decoded a body with unknown members")
+        } catch let problem as Problem {
+            #expect(problem.code == "request.unknown_field")
+            #expect(problem.errors.count == StrictJSON.maxUnknownNamed)
+            #expect(problem.detail?.contains("99980 more not listed") == true, "\(String(describing: problem.detail))")
+        }
+    }
+
     @Test("over 20,000 generated bodies, the plain reading never differs from the decoder's")
     func differential() {
         // Seeded, so a failure can be replayed.

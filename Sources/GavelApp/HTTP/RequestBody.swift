@@ -83,6 +83,9 @@ enum StrictJSON {
         }
     }
 
+    /// How many unknown members a 400 names.
+    static let maxUnknownNamed = 20
+
     /// The slow path: the body as a JSON value first, then `T`, so each kind of failure gets
     /// its own answer.
     private static func diagnose<T: StrictDecodable>(_ type: T.Type, _ data: Data) throws -> T {
@@ -97,9 +100,12 @@ enum StrictJSON {
         }
         let unknown = Set(members.keys).subtracting(T.memberNames).sorted()
         guard unknown.isEmpty else {
+            // Named up to a point: a body of a hundred thousand names gets a short answer.
+            let named = unknown.prefix(maxUnknownNamed)
+            let more = unknown.count - named.count
             throw Problem.badRequest(
-                "The body has members this operation does not accept.", code: "request.unknown_field",
-                errors: unknown.map { FieldError(field: $0, message: "unknown field") })
+                "The body has members this operation does not accept\(more > 0 ? " (\(more) more not listed)" : "").",
+                code: "request.unknown_field", errors: named.map { FieldError(field: $0, message: "unknown field") })
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
