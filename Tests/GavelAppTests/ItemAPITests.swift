@@ -135,6 +135,12 @@ struct ItemAPITests {
             }
             let deleted = try await client.execute(uri: "/api/v1/items/\(dropped)", method: .delete, headers: seller.authorization)
             #expect(deleted.status == .noContent)
+            // A draft has no auction to cancel: 409, and it stays the seller's alone.
+            let unpublished = try await client.listItem(seller, bench: bench, extra: #", "status": "draft""#)
+            let cancel = try await client.execute(uri: "/api/v1/items/\(unpublished)/cancel", method: .post, headers: seller.authorization)
+            #expect(cancel.status == .conflict)
+            #expect(try cancel.problemCode() == "item.draft")
+            #expect(try await client.execute(uri: "/api/v1/items/\(unpublished)", method: .get).status == .notFound)
             let feed = try await client.execute(uri: "/api/v1/events?limit=1000", method: .get)
             let events = try #require(try feed.object()["data"] as? [[String: Any]]).filter { ($0["event"] as? String)?.hasPrefix("item.") == true }
             let names = events.map { $0["event"] as? String }
@@ -151,19 +157,22 @@ struct ItemAPITests {
         let bench = try await AuctionBench()
         let seller = try await TestUser.make()
         try await bench.run { client in
-            for (price, ends) in [(300, 300.0), (100, 100), (200, 200)] {
+            // Price, age and end each order the three differently.
+            for (price, ends) in [(300, 100.0), (100, 300), (200, 200)] {
                 _ = try await client.listItem(seller, bench: bench, start: price, ends: ends)
                 bench.clock.advance(1)
             }
             let response = try await client.execute(uri: "/api/v1/items?sort=\(sort)&seller_id=\(seller.id.text)", method: .get)
             let prices = (try response.object()["data"] as? [[String: Any]] ?? []).compactMap { $0["current_price"] as? Int }
             switch sort {
-            case "ending_soon": #expect(prices == [100, 200, 300])
+            case "ending_soon": #expect(prices == [300, 200, 100])
             case "newest": #expect(prices == [200, 100, 300])
             default: #expect(prices == [100, 200, 300])
             }
-            let bad = try await client.execute(uri: "/api/v1/items?status=gone&sort=cheap", method: .get)
-            #expect(bad.status == .badRequest)
+            for query in ["status=gone", "sort=cheap"] {
+                let bad = try await client.execute(uri: "/api/v1/items?\(query)", method: .get)
+                #expect(bad.status == .badRequest, "\(query)")
+            }
         }
     }
 

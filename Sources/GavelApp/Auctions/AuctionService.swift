@@ -117,6 +117,8 @@ struct AuctionService: Sendable {
 enum ItemChangeRules {
     static let hasBids = Problem(.conflict, code: "item.has_bids", detail: "The item has bids; its prices and times are fixed.")
     static let notOpen = Problem(.conflict, code: "item.not_open", detail: "The item is closed or cancelled.")
+    static let draft = Problem(
+        .conflict, code: "item.draft", detail: "A draft was never published, so there is no auction to cancel; delete it instead.")
     static let ended = Problem(.conflict, code: BidRejection.ended.rawValue, detail: "The auction has ended and is being closed.")
     static let started = Problem(
         .conflict, code: "item.started", detail: "The auction has started; its start time is fixed.",
@@ -133,6 +135,12 @@ enum ItemChangeRules {
     static func requireStartKept(_ item: Item, _ startsAt: Date?) throws {
         guard item.state.status == .active, let startsAt else { return }
         guard startsAt.unixMillis == item.terms.startsAt.unixMillis else { throw started }
+    }
+
+    /// Cancelling calls off a published auction. A draft has none, and a cancelled draft would
+    /// have been the public's to read and announced on the feed.
+    static func requirePublished(_ item: Item) throws {
+        guard item.state.status != .draft else { throw draft }
     }
 
     static func requireNoBids(_ item: Item) throws {

@@ -120,12 +120,13 @@ struct BatchApplier: Sendable {
                     effects.items[item.id] = updated
                     effects.rows.insert(item.id)
                     effects.transitioned = true
-                    // Drafts stay off the public feed: publishing one is its `item.created`.
+                    // Drafts stay off the public feed: publishing one is its `item.created`, and
+                    // nothing else a draft becomes is announced.
                     let published: String? =
-                        switch (item.state.status == .draft, updated.state.status == .draft) {
+                        switch (item.state.status == .draft, updated.state.status) {
                         case (false, _): event
-                        case (true, false): "item.created"
-                        case (true, true): nil
+                        case (true, .scheduled), (true, .active): "item.created"
+                        case (true, _): nil
                         }
                     if let name = published {
                         effects.events.append(

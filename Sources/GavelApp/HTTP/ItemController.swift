@@ -122,6 +122,7 @@ struct ItemController: Sendable {
         let updated = try await service.change(
             id, by: context.user.id, ifMatch: request.headers[.ifMatch], context: context.writeContext
         ) { item in
+            try ItemChangeRules.requirePublished(item)
             try ItemChangeRules.requireOpen(item, now: now())
             try ItemChangeRules.requireNoBids(item)
             var cancelled = item
