@@ -72,8 +72,8 @@ public struct ProductFields: Equatable, Sendable {
 }
 
 public enum ProductRules {
-    public static let maxNameLength = 200
-    public static let maxDescriptionLength = 5_000
+    public static let maxNameLength = ListingText.maxNameLength
+    public static let maxDescriptionLength = ListingText.maxDescriptionLength
     /// 10^11 minor units: a billion in a two-decimal currency; far above any real listing,
     /// far below where integer arithmetic on sums could overflow.
     public static let maxPrice = 100_000_000_000
@@ -84,13 +84,8 @@ public enum ProductRules {
     /// Validates and normalises a draft, reporting every failing field at once.
     public static func validate(_ draft: ProductDraft, defaultCurrency: Currency) throws(ValidationFailure) -> ProductFields {
         var validator = Validator()
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!name.isEmpty, "name", "must not be empty")
-        validator.check(name.count <= maxNameLength, "name", "must be at most \(maxNameLength) characters")
-        let description = draft.description ?? ""
-        validator.check(
-            description.count <= maxDescriptionLength, "description",
-            "must be at most \(maxDescriptionLength) characters")
+        let name = ListingText.name(draft.name, &validator)
+        let description = ListingText.description(draft.description, &validator)
         validator.check(draft.price > 0, "price", "must be greater than 0 (minor units)")
         validator.check(draft.price <= maxPrice, "price", "must be at most \(maxPrice) (minor units)")
         var currency = defaultCurrency

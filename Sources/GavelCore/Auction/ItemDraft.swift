@@ -80,13 +80,8 @@ public enum ItemRules {
     }
 
     private static func text(_ draft: ItemDraft, _ validator: inout Validator) -> (name: String, description: String) {
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!name.isEmpty, "name", "must not be empty")
-        validator.check(name.count <= ProductRules.maxNameLength, "name", "must be at most \(ProductRules.maxNameLength) characters")
-        let description = draft.description ?? ""
-        validator.check(
-            description.count <= ProductRules.maxDescriptionLength, "description",
-            "must be at most \(ProductRules.maxDescriptionLength) characters")
+        let name = ListingText.name(draft.name, &validator)
+        let description = ListingText.description(draft.description, &validator)
         return (name, description)
     }
 
