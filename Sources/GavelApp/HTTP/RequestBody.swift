@@ -53,14 +53,27 @@ enum StrictJSON {
         return try decoded(type, from: buffer)
     }
 
-    /// The decoder's answer alone, without `T.plain`.
+    /// The decoder's answer alone, without `T.plain`, and what it does not check (`JSONScan`):
+    /// a repeated member name is 400 `request.malformed_json`, a number with a fraction or an
+    /// exponent where the decoder took an integer is 422 "must be an integer".
     static func decoded<T: StrictDecodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
-        let data = Data(buffer.readableBytesView)
-        do {
-            return try JSONCoding.decoder.decode(Checked<T>.self, from: data).value
-        } catch {
-            return try diagnose(type, data)
+        let findings = buffer.withUnsafeReadableBytes(JSONScan.scan)
+        if let name = findings?.repeated {
+            throw Problem.badRequest(
+                "The body names a member more than once.", code: "request.malformed_json",
+                errors: [FieldError(field: name, message: "appears more than once")])
         }
+        let data = Data(buffer.readableBytesView)
+        let value: T
+        do {
+            value = try JSONCoding.decoder.decode(Checked<T>.self, from: data).value
+        } catch {
+            value = try diagnose(type, data)
+        }
+        if let nonIntegers = findings?.nonIntegers, !nonIntegers.isEmpty {
+            throw Problem.validation(ValidationFailure(errors: nonIntegers.map { FieldError(field: $0, message: "must be an integer") }))
+        }
+        return value
     }
 
     /// `T`, decoded only if its JSON object has no member `T` does not know.
