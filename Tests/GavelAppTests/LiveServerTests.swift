@@ -37,6 +37,25 @@ struct LiveServerTests {
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
 
+    @Test("a body whose chunked framing breaks is 400 request.body_unreadable, not a 500")
+    func brokenBody() async throws {
+        let server = try await start()
+        let seller = try await TestUser.make()
+        let connection = try RawHTTPConnection(port: server.port)
+        try await connection.send(
+            ["POST /api/v1/products HTTP/1.1", "Host: localhost", "Content-Type: application/json", "Transfer-Encoding: chunked",
+             "Authorization: Bearer \(seller.token)"].joined(separator: "\r\n") + "\r\n\r\n5\r\n{\"na\r\nZZZ\r\n")
+        let answer = try await connection.read { $0.contains("}") }
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+        #expect(answer.contains("request.body_unreadable"))
+        let metrics = try RawHTTPConnection(port: server.port)
+        try await metrics.send(request("GET", "/metrics"))
+        let text = try await metrics.read { $0.contains("gavel_build_info") }
+        #expect(!text.contains(#"status="500"} 1"#))
+        await server.group.triggerGracefulShutdown()
+        try await server.task.value
+    }
+
     @Test("the event stream sends stored events as SSE frames, then live ones, resuming after Last-Event-ID")
     func eventStream() async throws {
         let server = try await start()

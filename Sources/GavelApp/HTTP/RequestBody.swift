@@ -33,7 +33,16 @@ extension Request {
                 .unsupportedMediaType, code: "request.unsupported_media_type",
                 detail: "Send the body as \(mediaTypes.sorted().joined(separator: " or ")).")
         }
-        return try await body.collect(upTo: limit)
+        do {
+            return try await body.collect(upTo: limit)
+        } catch let error as HTTPError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The body stopped short or its framing was broken: the client's fault, not a 500.
+            throw Problem.badRequest("The request body could not be read to its end.", code: "request.body_unreadable")
+        }
     }
 
     /// Decodes a strict JSON object: malformed JSON or an unknown member is 400, a missing or
