@@ -87,6 +87,11 @@ struct PlatformTests {
         ("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", nil),
         ("garbage", nil),
         (" \t00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ", "4bf92f3577b34da6a3ce929d0e0e4736"),
+        ("00-４ｂｆ９２ｆ３５７７ｂ３４ｄａ６ａ３ｃｅ９２９ｄ０ｅ０ｅ４７３６-00f067aa0ba902b7-01", nil),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", nil),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g", nil),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736x00f067aa0ba902b7-01", nil),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-", nil),
     ])
     func traceparent(header: String, expected: String?) {
         #expect(RequestIdentityMiddleware.traceID(header) == expected)

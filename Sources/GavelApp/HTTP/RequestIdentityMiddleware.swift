@@ -35,15 +35,20 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         return value
     }
 
-    /// The trace id of a version-00 `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`); all-zero ids
-    /// are invalid by the W3C rules.
+    /// The trace id of a version-00 `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`, lower-case);
+    /// all-zero ids are invalid by the W3C rules. Read as bytes: `Character.isHexDigit` also
+    /// takes full-width digits, which let 96 bytes of non-hex text pass as a trace id.
     static func traceID(_ header: String) -> String? {
-        let parts = FieldValue.trimmed(header).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.dropFirst().allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
-            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
-        else { return nil }
-        return String(parts[1])
+        let value = Array(FieldValue.trimmed(Substring(header)).utf8)
+        guard value.count == 55, value[0] == UInt8(ascii: "0"), value[1] == UInt8(ascii: "0") else { return nil }
+        for (index, byte) in value.enumerated().dropFirst(2) {
+            let dash = index == 2 || index == 35 || index == 52
+            guard dash ? byte == UInt8(ascii: "-") : (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return nil }
+        }
+        guard value[3..<35].contains(where: { $0 != UInt8(ascii: "0") }), value[36..<52].contains(where: { $0 != UInt8(ascii: "0") }) else {
+            return nil
+        }
+        return String(decoding: value[3..<35], as: UTF8.self)
     }
 }
 
