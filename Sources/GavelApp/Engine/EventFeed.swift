@@ -11,8 +11,15 @@ final class EventFeed: Sendable {
         /// Each item's events, oldest first (see `Outbox.isIndexed`).
         var subjects: [UUID: [Int64]]
         var closed = false
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Streams waiting for events: of one subject, or of any (`subject` nil).
+        var waiters: [UInt64: (subject: UUID?, continuation: CheckedContinuation<Bool, Never>)] = [:]
         var nextID: UInt64 = 0
+
+        /// Whether an event after `seq` exists (about `subject`, when given).
+        func hasEvent(after seq: Int64, about subject: UUID?) -> Bool {
+            guard let subject else { return lastSeq > seq }
+            return (subjects[subject]?.last ?? 0) > seq
+        }
     }
 
     private let state: Mutex<State>
@@ -23,6 +30,8 @@ final class EventFeed: Sendable {
 
     var lastSeq: Int64 { state.withLock { $0.lastSeq } }
     var isClosed: Bool { state.withLock { $0.closed } }
+    /// Streams waiting now, for tests.
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Up to `limit` of `subject`'s events after `seq`, oldest first.
     func seqs(of subject: UUID, after seq: Int64, limit: Int) -> [Int64] {
@@ -39,43 +48,54 @@ final class EventFeed: Sendable {
     }
 
     /// Events up to `seq` are committed; `subjects` are those of them in the item index, in order.
+    /// Wakes the streams of every event and those of the subjects among them: a stream of one
+    /// item sleeps through commits about others (it read the database after every commit, which
+    /// with hundreds of viewers queued hundreds of reads ahead of each bid batch).
     func published(_ subjects: [(UUID, Int64)], upTo seq: Int64) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             for (subject, event) in subjects { state.subjects[subject, default: []].append(event) }
             state.lastSeq = max(state.lastSeq, seq)
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            guard !state.waiters.isEmpty else { return [] }
+            let touched = Set(subjects.lazy.map(\.0))
+            var woken: [CheckedContinuation<Bool, Never>] = []
+            for (id, waiter) in state.waiters where waiter.subject.map(touched.contains) ?? true {
+                woken.append(waiter.continuation)
+                state.waiters[id] = nil
+            }
+            return woken
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.resume(returning: true) }
     }
 
     /// Ends every wait, now and later: the process is shutting down.
     func close() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.closed = true
             defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            return state.waiters.values.map(\.continuation)
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.resume(returning: true) }
     }
 
-    /// Returns once an event after `seq` exists, the feed closes, `timeout` passes or the task is
-    /// cancelled; the caller re-reads the outbox in every case.
-    func wait(after seq: Int64, timeout: Duration) async {
+    /// Returns once an event after `seq` exists (about `subject`, when given) or the feed closes:
+    /// true; when `timeout` passes or the task is cancelled: false. The caller re-reads the outbox
+    /// in every case.
+    @discardableResult
+    func wait(after seq: Int64, about subject: UUID? = nil, timeout: Duration) async -> Bool {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
         let timer = Timers.schedule(after: timeout) { self.wake(id) }
         defer { timer.cancel() }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let ready = state.withLock { state -> Bool in
-                    if state.lastSeq > seq || state.closed { return true }
-                    state.waiters[id] = continuation
+                    if state.hasEvent(after: seq, about: subject) || state.closed { return true }
+                    state.waiters[id] = (subject, continuation)
                     return false
                 }
-                if ready { continuation.resume() }
+                if ready { continuation.resume(returning: true) }
             }
         } onCancel: {
             wake(id)
@@ -84,6 +104,6 @@ final class EventFeed: Sendable {
 
     private func wake(_ id: UInt64) {
         let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-        waiter?.resume()
+        waiter?.continuation.resume(returning: false)
     }
 }

@@ -51,12 +51,13 @@ struct EventController: Sendable {
                 // Everything up to `published` is committed, so a short page has seen all of it,
                 // including other subjects' events a filtered stream skips.
                 let published = store.feed.lastSeq
-                let events = try await store.read("event.stream") { db in
-                    if let subject {
-                        try Outbox.read(seqs: store.feed.seqs(of: subject, after: after, limit: 100), in: db)
-                    } else {
-                        try Outbox.read(after: after, limit: 100, in: db)
-                    }
+                var events: [StoredEvent] = []
+                if let subject {
+                    // A subject's events are known without the database; read only when there are some.
+                    let seqs = store.feed.seqs(of: subject, after: after, limit: 100)
+                    if !seqs.isEmpty { events = try await store.read("event.stream") { db in try Outbox.read(seqs: seqs, in: db) } }
+                } else {
+                    events = try await store.read("event.stream") { db in try Outbox.read(after: after, limit: 100, in: db) }
                 }
                 for event in events {
                     try await writer.write(Self.frame(event))
@@ -64,9 +65,7 @@ struct EventController: Sendable {
                 }
                 if events.count < 100 {
                     cursor = max(cursor, published)
-                    let before = store.feed.lastSeq
-                    await store.feed.wait(after: cursor, timeout: heartbeat)
-                    if store.feed.lastSeq == before && !store.feed.isClosed {
+                    if await !store.feed.wait(after: cursor, about: subject, timeout: heartbeat) && !store.feed.isClosed {
                         try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     }
                 }
