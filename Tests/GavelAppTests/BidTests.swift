@@ -334,6 +334,49 @@ struct BidFailureTests {
         }
     }
 
+    @Test("an Idempotency-Key that cannot be looked up refuses its bid with 503, and only it: the batch commits the rest")
+    func keyLookupFails() async throws {
+        struct Unreadable: Error {}
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let (keyed, other) = (try await TestUser.make(), try await TestUser.make())
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let itemID = try #require(UUID(uuidString: id))
+            #expect(try await client.bid(keyed, on: id, amount: 1_200, headers: [.idempotencyKey: "k1"]).status == .created)
+            let applier = BatchApplier(
+                store: bench.service.store, catalog: bench.service.auctions.catalog,
+                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {},
+                lookUp: { _, _ in throw Unreadable() })
+            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
+            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let claim = IdempotencyClaim(userID: keyed.id, scope: AuctionService.bidScope(itemID), key: "k1", requestHash: "another body")
+            // Both in the worker's first batch: the reused key, then another bidder's bid.
+            async let reused = worker.submit(
+                itemID, .bid(BidRequest(bidderID: keyed.id, amount: 5_000, at: bench.clock.now), context: context, idempotency: claim))
+            try await Task.sleep(for: .milliseconds(20))
+            async let plain = worker.submit(
+                itemID, .bid(BidRequest(bidderID: other.id, amount: 1_300, at: bench.clock.now), context: context, idempotency: nil))
+            try await Task.sleep(for: .milliseconds(20))
+            let running = Task { await worker.run() }
+            guard case .refused(let problem) = try await reused else {
+                Issue.record("the bid with the unreadable key was judged")
+                return
+            }
+            #expect(problem.status == .serviceUnavailable)
+            #expect(problem.code == "service.overloaded")
+            guard case .bidAccepted = try await plain else {
+                Issue.record("the other bid in the batch was not accepted")
+                return
+            }
+            #expect(try await bench.storedBids(of: itemID).map(\.amount) == [1_300, 1_200])
+            let letters = try await bench.service.store.read("test") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") }
+            #expect(letters == 0)
+            worker.finish()
+            await running.value
+        }
+    }
+
     @Test("a command dropped for its deadline after the worker took it is undone: the rest of its batch is decided again without it")
     func droppedWithinBatch() async throws {
         let bench = try await AuctionBench()

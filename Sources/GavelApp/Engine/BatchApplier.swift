@@ -16,6 +16,8 @@ struct BatchApplier: Sendable {
     /// Attempts before a batch is dead-lettered, and the pause before each retry.
     let retryDelays: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(250)]
     let onTransition: @Sendable () -> Void
+    /// Reads the stored answers of these keys, in order (see `storedAnswers`); tests make it fail.
+    var lookUp: @Sendable (Store, [IdempotencyClaim]) async throws -> [IdempotentResponse?] = BatchApplier.findStored
 
     /// Everything one batch writes, in order.
     struct Effects: Sendable {
@@ -37,12 +39,13 @@ struct BatchApplier: Sendable {
         metrics.workerStarted()
         defer { metrics.workerFinished() }
         var batch = commands
+        let answers = await storedAnswers(batch)
         while true {
             var effects = Effects()
             var results: [CommandResult] = []
             results.reserveCapacity(batch.count)
             for pending in batch {
-                results.append(await decide(pending, &effects))
+                results.append(decide(pending, answers, &effects))
             }
             let start = ContinuousClock.now
             switch await commit(effects, claiming: batch) {
@@ -75,11 +78,11 @@ struct BatchApplier: Sendable {
         return effects.items[id] ?? catalog.find(id)
     }
 
-    private func decide(_ pending: BidWorker.Pending, _ effects: inout Effects) async -> CommandResult {
+    private func decide(_ pending: BidWorker.Pending, _ answers: StoredAnswers, _ effects: inout Effects) -> CommandResult {
         guard var item = current(pending.itemID, effects) else { return .notFound }
         switch pending.command {
         case .bid(let request, let context, let claim):
-            if let claim, let replay = await storedResponse(claim, effects) { return replay }
+            if let claim, let replay = storedResponse(claim, of: pending, answers, effects) { return replay }
             switch AuctionRules.place(request, sellerID: item.sellerID, terms: item.terms, state: item.state) {
             case .failure(let rejection):
                 return .bidRejected(rejection, item)
@@ -185,16 +188,53 @@ struct BatchApplier: Sendable {
         }
     }
 
-    /// A retry of a bid already answered: from this batch, or from the database. All bids for
-    /// one item go through this worker, so the check and the later insert cannot race.
-    private func storedResponse(_ claim: IdempotencyClaim, _ effects: Effects) async -> CommandResult? {
-        var stored = effects.idempotency.first { $0.0.userID == claim.userID && $0.0.scope == claim.scope && $0.0.key == claim.key }?.1
-        if stored == nil {
-            stored = try? await store.read("idempotency.find") { db in
-                try IdempotencyRecords.find(userID: claim.userID, scope: claim.scope, key: claim.key, in: db)
-            }
+    /// The stored answers of a batch's bids that carry an `Idempotency-Key`, read in one go
+    /// before the batch is decided. All bids for one item go through this worker, so nothing
+    /// can store an answer for these keys in between but the batch itself.
+    struct StoredAnswers: Sendable {
+        var responses: [ObjectIdentifier: IdempotentResponse] = [:]
+        /// Commands whose key could not be looked up (the database busy or failing): they are
+        /// refused, never judged as new, since a retry of a recorded bid would then be told it
+        /// was too low, and a reused key would fail the whole batch's commit.
+        var unknown: Set<ObjectIdentifier> = []
+    }
+
+    private func storedAnswers(_ batch: [BidWorker.Pending]) async -> StoredAnswers {
+        let keyed = batch.compactMap { pending -> (ObjectIdentifier, IdempotencyClaim)? in
+            guard case .bid(_, _, let claim?) = pending.command else { return nil }
+            return (ObjectIdentifier(pending.verdict), claim)
         }
-        guard let stored else { return nil }
+        guard !keyed.isEmpty else { return StoredAnswers() }
+        do {
+            let found = try await lookUp(store, keyed.map(\.1))
+            var answers = StoredAnswers()
+            for ((id, _), response) in zip(keyed, found) { answers.responses[id] = response }
+            return answers
+        } catch {
+            logger.warning("idempotency keys could not be looked up", metadata: ["count": "\(keyed.count)", "error": "\(error)"])
+            return StoredAnswers(unknown: Set(keyed.map(\.0)))
+        }
+    }
+
+    static func findStored(_ store: Store, _ claims: [IdempotencyClaim]) async throws -> [IdempotentResponse?] {
+        try await store.read("idempotency.find") { db in
+            try claims.map { claim in try IdempotencyRecords.find(userID: claim.userID, scope: claim.scope, key: claim.key, in: db) }
+        }
+    }
+
+    static let keyNotChecked = Problem.unavailable(
+        "The Idempotency-Key could not be checked against earlier requests; nothing was recorded. Try again.",
+        code: "service.overloaded")
+
+    /// A retry of a bid already answered: from this batch, or from the database.
+    private func storedResponse(
+        _ claim: IdempotencyClaim, of pending: BidWorker.Pending, _ answers: StoredAnswers, _ effects: Effects
+    ) -> CommandResult? {
+        let id = ObjectIdentifier(pending.verdict)
+        let inBatch = effects.idempotency.first { $0.0.userID == claim.userID && $0.0.scope == claim.scope && $0.0.key == claim.key }
+        guard let stored = inBatch?.1 ?? answers.responses[id] else {
+            return answers.unknown.contains(id) ? .refused(Self.keyNotChecked) : nil
+        }
         guard stored.requestHash == claim.requestHash else { return .refused(.idempotencyKeyReused) }
         return .replayed(stored)
     }
