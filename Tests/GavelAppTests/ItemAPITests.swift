@@ -97,6 +97,32 @@ struct ItemAPITests {
         }
     }
 
+    @Test("a bid at the start of a scheduled auction is taken before the closer has started it; the start comes first in the feed")
+    func bidAtScheduledStart() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench, extra: #", "starts_at": "\#(bench.timestamp(60))""#)
+            // The bench clock moves; the closer, asleep until the start by the wall clock, does not wake.
+            bench.clock.advance(60)
+            #expect(try await client.item(id)["status"] as? String == "scheduled")
+            let bid = try await client.bid(bidder, on: id, amount: 1_000)
+            #expect(bid.status == .created, "\(bid.text)")
+            let item = try await client.item(id)
+            #expect(item["status"] as? String == "active")
+            #expect(item["bid_count"] as? Int == 1)
+            let feed = try await client.execute(uri: "/api/v1/events?limit=100", method: .get)
+            let events = try #require(try feed.object()["data"] as? [[String: Any]])
+            let names = events.filter { ($0["payload"] as? [String: Any]).map { $0["id"] as? String == id || ($0["item"] as? [String: Any])?["id"] as? String == id } == true }
+                .compactMap { $0["event"] as? String }
+            #expect(names == ["item.created", "item.updated", "bid.placed"])
+            // The closer's own start later finds nothing to do.
+            await bench.service.auctions.closer.closeDue()
+            #expect(try await client.item(id)["version"] as? Int == item["version"] as? Int)
+        }
+    }
+
     @Test("drafts are visible to their seller only, and publishing makes them active")
     func drafts() async throws {
         let bench = try await AuctionBench()

@@ -83,6 +83,11 @@ struct BatchApplier: Sendable {
         switch pending.command {
         case .bid(let request, let context, let claim):
             if let claim, let replay = storedResponse(claim, of: pending, answers, effects) { return replay }
+            // A scheduled auction whose start has come takes bids at once: the closer starts it
+            // within milliseconds, and a bid in between must not be refused as not active.
+            if item.state.status == .scheduled && item.terms.startsAt <= request.at {
+                start(&item, context: context, &effects)
+            }
             switch AuctionRules.place(request, sellerID: item.sellerID, terms: item.terms, state: item.state) {
             case .failure(let rejection):
                 return .bidRejected(rejection, item)
@@ -156,25 +161,29 @@ struct BatchApplier: Sendable {
         case .transition(let now):
             let context = WriteContext(traceID: "auction-closer", correlationID: "auction-closer", now: now)
             if item.state.status == .scheduled && item.terms.startsAt <= now {
-                item.state.status = .active
+                start(&item, context: context, &effects)
             } else if item.state.status == .active && item.state.endsAt <= now {
                 item.state = AuctionRules.close(item.terms, item.state)
-            } else {
-                return .transitioned(item)
-            }
-            item.version += 1
-            item.updatedAt = context.now
-            effects.items[item.id] = item
-            effects.rows.insert(item.id)
-            effects.transitioned = true
-            if item.state.status == .active {
-                effects.events.append(
-                    (OutboxEvent("item.updated", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
-            } else {
+                item.version += 1
+                item.updatedAt = context.now
+                effects.items[item.id] = item
+                effects.rows.insert(item.id)
                 closed(item, context: context, &effects)
             }
             return .transitioned(item)
         }
+    }
+
+    /// A scheduled item whose start has come becomes active: `item.updated`.
+    private func start(_ item: inout Item, context: WriteContext, _ effects: inout Effects) {
+        item.state.status = .active
+        item.version += 1
+        item.updatedAt = context.now
+        effects.items[item.id] = item
+        effects.rows.insert(item.id)
+        effects.transitioned = true
+        effects.events.append(
+            (OutboxEvent("item.updated", subject: item.id, payload: ItemRepresentation.json(item), at: context.now), context))
     }
 
     /// `item.closed`, and `bid.won` when sold.
