@@ -64,10 +64,58 @@ struct AuctionCloserTests {
         clock.advance(3_600)
         let second = try await AuctionBench(database: path, clock: clock)
         try await second.run { client in
-            await second.service.auctions.closer.closeDue()
-            let item = try await client.item(id)
+            // The closer's own first pass, not one called here: poll for up to 5 s.
+            var item = try await client.item(id)
+            for _ in 0..<250 where item["status"] as? String == "active" {
+                try await Task.sleep(for: .milliseconds(20))
+                item = try await client.item(id)
+            }
             #expect(item["status"] as? String == "sold")
             #expect(item["bid_count"] as? Int == 1)
+            #expect(item["winner_id"] as? String == bidder.id.text)
+            #expect(item["final_price"] as? Int == 1_000)
+            let feed = try await client.execute(uri: "/api/v1/events?limit=100", method: .get)
+            let events = try #require(try feed.object()["data"] as? [[String: Any]])
+            let closes = events.filter { ($0["payload"] as? [String: Any])?["id"] as? String == id }.compactMap { $0["event"] as? String }
+            #expect(closes.filter { $0 == "item.closed" }.count == 1)
+            #expect(closes.filter { $0 == "bid.won" }.count == 1)
+            // A token valid at the moved clock: the first one expired with the hour it moved.
+            let other = UUID()
+            let token = try await TestApp.token(for: other, expiresIn: 7_200)
+            let late = try await client.bid(TestUser(id: other, token: token), on: id, amount: 2_000)
+            #expect(late.status == .conflict, "\(late.text)")
+        }
+    }
+
+    @Test("the closer's transitions are taken by a full queue, where bids are refused")
+    func transitionsPassFullQueue() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
+            let applier = BatchApplier(
+                store: bench.service.store, catalog: bench.service.auctions.catalog,
+                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
+            let worker = BidWorker(index: 0, capacity: 1, applier: applier)
+            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            func bid(_ amount: Int) -> ItemCommand {
+                .bid(BidRequest(bidderID: bidder.id, amount: amount, at: bench.clock.now), context: context, idempotency: nil)
+            }
+            // Not running yet: the first bid fills the queue.
+            async let queued = worker.submit(id, bid(1_200))
+            try await Task.sleep(for: .milliseconds(20))
+            await #expect(throws: StorageError.overloaded) { try await worker.submit(id, bid(1_300)) }
+            async let transition = worker.submit(id, .transition(now: bench.clock.now.addingTimeInterval(7_200)))
+            try await Task.sleep(for: .milliseconds(20))
+            let running = Task { await worker.run() }
+            guard case .bidAccepted = try await queued, case .transitioned(let closed) = try await transition else {
+                Issue.record("the queued bid or the transition was not applied")
+                return
+            }
+            #expect(closed?.state.status == .sold)
+            worker.finish()
+            await running.value
         }
     }
 }

@@ -130,6 +130,19 @@ final class ItemCatalog: Sendable {
         }
     }
 
+    /// The earliest transition after `now`: the next one to sleep until while those due at `now`
+    /// are being applied.
+    func nextTransition(after now: Date) -> Date? {
+        state.withLock { state in
+            var passed: [Transition] = []
+            while let first = state.schedule.min, first.at <= now { passed.append(state.schedule.popMin()!) }
+            state.pruneSchedule()
+            let next = state.schedule.min?.at
+            for transition in passed { state.schedule.insert(transition) }
+            return next
+        }
+    }
+
     /// Entries in the transition schedule, current or not.
     var scheduleSize: Int { state.withLock { $0.schedule.count } }
 

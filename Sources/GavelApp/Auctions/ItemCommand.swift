@@ -15,6 +15,10 @@ enum ItemCommand: Sendable {
     case change(context: WriteContext, @Sendable (Item) throws -> ItemChange)
     /// Starts a scheduled item or closes an ended one, if due at `now`.
     case transition(now: Date)
+
+    var isTransition: Bool {
+        if case .transition = self { true } else { false }
+    }
 }
 
 /// The verdict a worker gives a command, after the batch that holds it has committed.

@@ -48,7 +48,10 @@ final class BidWorker: Sendable {
             let verdict = FirstAnswer(continuation)
             let (refusal, wakeup) = queue.withLock { queue -> ((any Error)?, CheckedContinuation<Void, Never>?) in
                 guard queue.accepting else { return (StorageError.shuttingDown, nil) }
-                guard queue.pending.count < capacity else { return (StorageError.overloaded, nil) }
+                // The closer's transitions are never refused for a full queue: bids refilling it
+                // could otherwise keep an item open long past its end. There is at most one in
+                // flight per item, so they cannot grow the queue without bound.
+                guard queue.pending.count < capacity || command.isTransition else { return (StorageError.overloaded, nil) }
                 queue.pending.append(Pending(itemID: itemID, command: command, verdict: verdict))
                 // Counted under the lock, so the worker's decrement can never come first.
                 applier.metrics.queueChanged(by: 1)
