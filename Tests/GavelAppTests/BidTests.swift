@@ -273,6 +273,75 @@ struct BidFailureTests {
         }
     }
 
+    @Test("a failed batch sets aside only the bids it accepted; every bid in it is answered 503 and counted failed")
+    func deadLetterAccepted() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let (first, second) = (try await TestUser.make(), try await TestUser.make())
+        try await bench.run { client in
+            let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
+            _ = try await bench.service.store.write("test.break") { db in
+                try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON bids BEGIN SELECT RAISE(ABORT, 'injected'); END")
+                return true
+            }
+            let registry = MetricsRegistry()
+            let applier = BatchApplier(
+                store: bench.service.store, catalog: bench.service.auctions.catalog, metrics: AuctionMetrics(registry),
+                logger: TestApp.logger, onTransition: {})
+            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
+            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            // One batch: an accepted bid, then one too low after it.
+            async let accepted = worker.submit(
+                id, .bid(BidRequest(bidderID: first.id, amount: 1_500, at: bench.clock.now), context: context, idempotency: nil))
+            try await Task.sleep(for: .milliseconds(20))
+            async let rejected = worker.submit(
+                id, .bid(BidRequest(bidderID: second.id, amount: 1_000, at: bench.clock.now), context: context, idempotency: nil))
+            try await Task.sleep(for: .milliseconds(20))
+            let running = Task { await worker.run() }
+            var codes: [String?] = []
+            do { Issue.record("accepted: \(try await accepted)") } catch { codes.append((error as? Problem)?.code) }
+            do { Issue.record("accepted: \(try await rejected)") } catch { codes.append((error as? Problem)?.code) }
+            #expect(codes == ["bid.not_recorded", "bid.not_recorded"])
+            let letters = try await bench.service.store.read("test") { db in try Int.fetchAll(db, sql: "SELECT amount FROM dead_letters") }
+            #expect(letters == [1_500])
+            let exposition = String(decoding: registry.exposition(), as: UTF8.self)
+            #expect(exposition.contains("gavel_bid_dead_letters_total 1\n"))
+            #expect(exposition.contains(#"gavel_bids_total{outcome="failed"} 2"#))
+            worker.finish()
+            await running.value
+        }
+    }
+
+    @Test("a batch that waits for a database slot is not dead-lettered: its callers get request.timeout, and it is dropped")
+    func overloadedIsNotAFailure() async throws {
+        let bench = try await AuctionBench(environment: [
+            "GAVEL_SERVER_REQUEST_TIMEOUT": "200ms", "GAVEL_DATABASE_MAX_CONCURRENCY": "1", "GAVEL_DATABASE_ACQUIRE_TIMEOUT": "40ms",
+        ])
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try await client.listItem(seller, bench: bench)
+            let (held, hold) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await bench.service.store.read("test.hold") { _ in
+                    hold.yield()
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+            for await _ in held { break }
+            let late = try await client.bid(bidder, on: id, amount: 1_200)
+            #expect(late.status == .serviceUnavailable)
+            #expect(try late.problemCode() == "request.timeout")
+            try await holder.value
+            let retry = try await client.bid(bidder, on: id, amount: 1_200)
+            #expect(retry.status == .created, "\(retry.text)")
+            #expect(try await bench.storedBids(of: try #require(UUID(uuidString: id))).count == 1)
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("gavel_bid_dead_letters_total 0"))
+            #expect(metrics.contains(#"gavel_bids_total{outcome="failed"} 0"#))
+        }
+    }
+
     @Test("a bid still queued at server.request_timeout is answered 503 request.timeout and dropped; the engine goes on")
     func timeout() async throws {
         let bench = try await AuctionBench(environment: ["GAVEL_SERVER_REQUEST_TIMEOUT": "200ms"])

@@ -19,6 +19,10 @@ enum ItemCommand: Sendable {
     var isTransition: Bool {
         if case .transition = self { true } else { false }
     }
+
+    var isBid: Bool {
+        if case .bid = self { true } else { false }
+    }
 }
 
 /// The verdict a worker gives a command, after the batch that holds it has committed.

@@ -55,11 +55,14 @@ struct BatchApplier: Sendable {
                 batch = batch.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
                 if batch.isEmpty { return }
             case .failed(let error):
-                await deadLetter(batch, error: error)
+                await deadLetter(zip(batch, results).compactMap { pending, result in
+                    if case .bidAccepted = result, case .bid(let request, _, _) = pending.command { (pending.itemID, request) } else { nil }
+                }, error: error)
+                metrics.bids("failed", count: batch.count { if case .bid = $0.command { true } else { false } })
                 // The callers learn only that nothing was recorded; the cause is in the log and the table.
-                let refusal = Problem.unavailable(
-                    "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
-                for pending in batch { pending.verdict.resume(with: .failure(refusal)) }
+                for pending in batch {
+                    pending.verdict.resume(with: .failure(pending.command.isBid ? Self.bidNotRecorded : Self.changeNotRecorded))
+                }
                 return
             case .committed:
                 metrics.commitDuration.recordInterval(since: start)
@@ -263,9 +266,8 @@ struct BatchApplier: Sendable {
     /// Writes the batch once its transaction has claimed every command in it (see `FirstAnswer`).
     private func commit(_ effects: Effects, claiming batch: [BidWorker.Pending]) async -> Commit {
         guard !effects.items.isEmpty || !effects.deleted.isEmpty else { return .committed }
-        var lastError: (any Error)?
-        for (attempt, delay) in ([Duration.zero] + retryDelays).enumerated() {
-            if attempt > 0 { try? await Task.sleep(for: delay) }
+        var failures = 0
+        while true {
             do {
                 _ = try await store.write("bid.batch", { db in
                     let dropped = Set(batch.indices.filter { !batch[$0].verdict.claim() })
@@ -284,21 +286,30 @@ struct BatchApplier: Sendable {
                 return .committed
             } catch let dropped as Dropped {
                 return .dropped(dropped.positions)
+            } catch StorageError.overloaded {
+                // No slot for the writer: the database is busy, nothing failed. Callers whose
+                // deadline rings meanwhile are answered 503 and dropped by the next attempt.
+                logger.warning("bid batch waits for a database slot", metadata: ["size": "\(batch.count)"])
+                try? await Task.sleep(for: retryDelays[0])
             } catch {
-                lastError = error
-                logger.warning("bid batch commit failed", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])
+                failures += 1
+                logger.warning("bid batch commit failed", metadata: ["attempt": "\(failures)", "error": "\(error)"])
+                guard failures <= retryDelays.count else { return .failed(error) }
+                try? await Task.sleep(for: retryDelays[failures - 1])
             }
         }
-        return .failed(lastError ?? CancellationError())
     }
 
-    private func deadLetter(_ batch: [BidWorker.Pending], error: any Error) async {
-        let bids = batch.compactMap { pending -> (UUID, BidRequest)? in
-            if case .bid(let request, _, _) = pending.command { return (pending.itemID, request) }
-            return nil
-        }
-        metrics.bids("failed", count: bids.count)
-        metrics.deadLetters.increment(by: bids.count)
+    static let bidNotRecorded = Problem.unavailable(
+        "The bid could not be recorded and was set aside; nothing changed. Try again.", code: "bid.not_recorded")
+    static let changeNotRecorded = Problem.unavailable(
+        "The change could not be recorded; nothing changed. Try again.", code: "item.not_recorded")
+
+    /// Sets aside the bids a failed batch would have recorded (those it accepted: a rejected
+    /// bid records nothing, and a command answered by its deadline was dropped before), and
+    /// counts them once they are written.
+    private func deadLetter(_ bids: [(UUID, BidRequest)], error: any Error) async {
+        guard !bids.isEmpty else { return }
         let attempts = retryDelays.count + 1
         do {
             _ = try await store.write("bid.dead_letter") { db in
@@ -307,6 +318,7 @@ struct BatchApplier: Sendable {
                 }
                 return true
             }
+            metrics.deadLetters.increment(by: bids.count)
         } catch {
             logger.error("dead letters could not be written", metadata: ["count": "\(bids.count)", "error": "\(error)"])
         }
