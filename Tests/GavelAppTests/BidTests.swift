@@ -446,6 +446,38 @@ struct BidFailureTests {
         }
     }
 
+    @Test("a command still queued at its deadline is answered by the worker's sweep, and never applied")
+    func queuedPastDeadline() async throws {
+        let bench = try await AuctionBench()
+        let seller = try await TestUser.make()
+        let bidder = try await TestUser.make()
+        try await bench.run { client in
+            let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
+            let applier = BatchApplier(
+                store: bench.service.store, catalog: bench.service.auctions.catalog,
+                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
+            // Not running: the command waits in the queue.
+            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
+            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let start = ContinuousClock.now
+            do {
+                _ = try await RequestDeadline.$due.withValue(.now() + .milliseconds(60)) {
+                    try await worker.submit(
+                        id, .bid(BidRequest(bidderID: bidder.id, amount: 1_200, at: bench.clock.now), context: context, idempotency: nil))
+                }
+                Issue.record("the queued bid was answered otherwise")
+            } catch let problem as Problem {
+                #expect(problem.code == "request.timeout")
+            }
+            let waited = ContinuousClock.now - start
+            #expect(waited >= .milliseconds(60) && waited < .milliseconds(1_000), "\(waited)")
+            let running = Task { await worker.run() }
+            worker.finish()
+            await running.value
+            #expect(try await bench.storedBids(of: id).isEmpty)
+        }
+    }
+
     @Test("a command dropped for its deadline after the worker took it is undone: the rest of its batch is decided again without it")
     func droppedWithinBatch() async throws {
         let bench = try await AuctionBench()

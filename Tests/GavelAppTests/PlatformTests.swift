@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GavelCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -157,9 +158,9 @@ struct PlatformTests {
         // cancelled at it: cancelled, the sleep would throw and the answer be a 503. Answering
         // the deadline is the handler's own job.
         router.post("/own/:id") { _, _ -> String in
-            guard let deadline = RequestDeadline.current else { return "no deadline" }
-            for _ in 0..<1_000 where !deadline.hasRung { try await Task.sleep(for: .milliseconds(10)) }
-            return deadline.hasRung ? "rang" : "quiet"
+            guard RequestDeadline.due != nil, RequestDeadline.current == nil else { return "no deadline" }
+            for _ in 0..<1_000 where (try? RequestDeadline.check()) != nil { try await Task.sleep(for: .milliseconds(10)) }
+            return (try? RequestDeadline.check()) == nil ? "rang" : "quiet"
         }
         try await Application(router: router).test(.router) { client in
             let response = try await client.execute(uri: "/slow", method: .post)
@@ -253,5 +254,40 @@ struct TimestampTests {
     ])
     func format(seconds: Double, expected: String) {
         #expect(Timestamp.format(Date(timeIntervalSince1970: seconds)) == expected)
+    }
+
+    @Test("the ends of the four-digit years, and dates beyond them written as those ends")
+    func range() {
+        #expect(Timestamp.format(Timestamp.date(millis: Timestamp.earliest)) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Timestamp.date(millis: Timestamp.latest)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(.distantFuture) == "4001-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1e12)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -1e12)) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -62_135_596_800.25)) == "0000-12-31T23:59:59.750Z")
+    }
+
+    // Two centuries: past about 2200, a Date (seconds in a Double) no longer holds every
+    // millisecond exactly, which no auction reaches (starts are at most a year ahead).
+    @Test("formatting and strict parsing agree on every day of two centuries, at random times of day")
+    func roundTrip() throws {
+        var random = SplitMix64(seed: 0x7469_6D65)
+        let start = RFC3339.millis("1900-01-01T00:00:00Z")!
+        for day in 0..<73_049 {
+            let millis = start + Int64(day) * 86_400_000 + Int64(random.next() % 86_400_000)
+            let text = Timestamp.format(Timestamp.date(millis: millis))
+            guard RFC3339.millis(text) == millis else {
+                Issue.record("\(millis) wrote \(text), which reads back as \(String(describing: RFC3339.millis(text)))")
+                return
+            }
+        }
+        // And against Foundation's calendar, once a month.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for month in stride(from: 0, to: 4_800, by: 1) {
+            let date = calendar.date(from: DateComponents(year: 1900 + month / 12, month: month % 12 + 1, day: 28, hour: 13, minute: 7, second: 9))!
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            let expected = String(format: "%04d-%02d-28T13:07:09.000Z", parts.year!, parts.month!)
+            #expect(Timestamp.format(date) == expected)
+        }
     }
 }

@@ -71,6 +71,14 @@ final class ItemCatalog: Sendable {
 
     func find(_ id: UUID) -> Item? { state.withLock { $0.items[id] } }
 
+    /// Whether the item exists for `viewer` (a draft for its seller only), without copying it out.
+    func isVisible(_ id: UUID, to viewer: UUID?) -> Bool {
+        state.withLock { state in
+            guard let key = state.keys[id] else { return false }
+            return key.status != .draft || key.sellerID == viewer
+        }
+    }
+
     func upsert(_ item: Item) { state.withLock { $0.store(item) } }
 
     /// What a committed batch did: items changed or removed, and bids appended in commit order.

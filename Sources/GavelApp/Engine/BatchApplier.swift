@@ -272,10 +272,10 @@ struct BatchApplier: Sendable {
                 _ = try await store.write("bid.batch", { db in
                     let dropped = Set(batch.indices.filter { !batch[$0].verdict.claim() })
                     guard dropped.isEmpty else { throw Dropped(positions: dropped) }
-                    let seqs = try effects.bids.map { bid in (item: bid.itemID, seq: try ItemRecords.insert(bid, in: db)) }
+                    let seqs = zip(effects.bids, try ItemRecords.insert(effects.bids, in: db)).map { (item: $0.itemID, seq: $1) }
                     for id in effects.rows { if let item = effects.items[id] { try ItemRecords.update(item, in: db) } }
                     for id in effects.deleted { try ItemRecords.delete(id, in: db) }
-                    for (event, context) in effects.events { try Outbox.append([event], context: context, in: db) }
+                    try Outbox.append(effects.events, in: db)
                     for (claim, response) in effects.idempotency {
                         try IdempotencyRecords.insert(claim, response: response, at: Date(), in: db)
                     }

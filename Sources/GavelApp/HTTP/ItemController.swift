@@ -135,7 +135,7 @@ struct ItemController: Sendable {
 
     @Sendable func placeBid(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try Self.id(context.parameters.get("id"))
-        guard service.item(id, viewer: context.user.id) != nil else { throw Problem.notFound("item", code: "item.not_found") }
+        guard service.catalog.isVisible(id, to: context.user.id) else { throw Problem.notFound("item", code: "item.not_found") }
         let (body, raw) = try await request.decodeStrict(BidBody.self, limit: maxBodyBytes)
         try RequestDeadline.check()
         var currency: Currency?

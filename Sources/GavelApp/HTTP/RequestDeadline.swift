@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The deadline of the write request the current task serves, bound by
@@ -6,10 +7,23 @@ import Synchronization
 enum RequestDeadline {
     @TaskLocal static var current: Alarm?
 
-    /// 503 `request.timeout` once the current deadline has rung: for a self-timed route after a
-    /// step that does not answer it itself, such as reading the body.
+    /// The deadline of a request on a self-timed route (bids, a seller's changes): only the
+    /// moment, with no timer of its own. The bid engine's workers answer the commands queued
+    /// past it (`BidWorker`), which spares every bid an alarm to set and switch off.
+    @TaskLocal static var due: NIODeadline?
+
+    /// 503 `request.timeout` once the current deadline has passed: for a self-timed route after
+    /// a step that does not answer it itself, such as reading the body.
     static func check() throws {
-        if current?.hasRung == true { throw Problem.requestTimeout }
+        if current?.hasRung == true || due.map({ $0 <= .now() }) == true { throw Problem.requestTimeout }
+    }
+
+    /// An alarm for the current deadline, for a wait that answers only alarms (`Store.write`).
+    static func alarm() -> Alarm? {
+        if let current { return current }
+        guard let due else { return nil }
+        let left = due - .now()
+        return Alarm(after: .nanoseconds(max(0, left.nanoseconds)))
     }
 }
 
@@ -63,15 +77,18 @@ final class FirstAnswer<Value: Sendable>: Sendable {
         continuation?.resume(with: result)
     }
 
+    /// Answers 503 `request.timeout` unless the work was claimed or answered already.
+    func expire() {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .answered
+            return continuation
+        }
+        continuation?.resume(throwing: Problem.requestTimeout)
+    }
+
     /// Answers 503 `request.timeout` if `deadline` rings before the work was claimed.
     func answer(_ deadline: Alarm?) {
-        deadline?.onRing { [self] in
-            let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
-                guard case .waiting(let continuation) = state else { return nil }
-                state = .answered
-                return continuation
-            }
-            continuation?.resume(throwing: Problem.requestTimeout)
-        }
+        deadline?.onRing { [self] in expire() }
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Refuses bodies declared larger than `server.max_body_bytes` before reading them (413), and
 /// bounds the time to produce a response (`server.request_timeout`, 503) for requests that
@@ -13,9 +14,10 @@ import Hummingbird
 /// not reach a write queued for the database writer or a command queued for an item's worker.
 /// So the alarm is also the request's `RequestDeadline.current`, which those waits answer.
 /// Routes listed as `selfTimed` (bids and a seller's changes, whose waits all answer it) get no
-/// child task, saving a task and a scheduling round trip per request; they check the deadline
-/// after reading the body, and a client that stalls its own upload is closed by
-/// `server.idle_timeout` instead.
+/// child task, saving a task and a scheduling round trip per request, and no alarm either: only
+/// the moment (`RequestDeadline.due`), which the bid engine's workers watch for the commands
+/// they hold. They check the deadline after reading the body, and a client that stalls its own
+/// upload is closed by `server.idle_timeout` instead.
 struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
     let timeout: Duration
@@ -29,9 +31,9 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         if selfTimed.contains(where: { $0.matches(request.method, request.uri.path) }) {
-            let alarm = Alarm(after: timeout)
-            defer { alarm.switchOff() }
-            return try await RequestDeadline.$current.withValue(alarm) { try await next(request, context) }
+            let (seconds, attoseconds) = timeout.components
+            let due = NIODeadline.now() + .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            return try await RequestDeadline.$due.withValue(due) { try await next(request, context) }
         }
         return try await withoutActuallyEscaping(next) { next in
             // The group finishes before this closure returns, so `next` does not outlive the call.

@@ -19,31 +19,41 @@ enum Timestamp {
     /// it is given (a year of six digits did, before the parser was strict).
     static func write(_ date: Date, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let millis = min(max(Timestamp.millis(date), Self.earliest), Self.latest)
-        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
-        let fraction = Int(millis - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var index = 0
-        func put(_ value: Int, digits: Int) {
-            var divisor = 1
-            for _ in 1..<digits { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                buffer[index] = UInt8(48 + rest / divisor)
-                rest %= divisor
-                divisor /= 10
-                index += 1
-            }
+        let (seconds, fraction) = millis.quotientAndRemainder(dividingBy: 1_000)
+        var (days, time) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        var subsecond = Int(fraction)
+        if time < 0 || subsecond < 0 {
+            // Before 1970: round towards the earlier day, second and millisecond.
+            if subsecond < 0 { subsecond += 1_000; time -= 1 }
+            if time < 0 { time += 86_400; days -= 1 }
         }
-        func put(_ ascii: Character) {
-            buffer[index] = ascii.asciiValue!
-            index += 1
+        let (year, month, day) = civil(days: Int(days))
+        let clock = Int(time)
+        func pair(_ value: Int, at index: Int) {
+            buffer[index] = UInt8(48 + value / 10)
+            buffer[index + 1] = UInt8(48 + value % 10)
         }
-        put(Int(parts.tm_year) + 1900, digits: 4); put("-"); put(Int(parts.tm_mon) + 1, digits: 2); put("-")
-        put(Int(parts.tm_mday), digits: 2); put("T"); put(Int(parts.tm_hour), digits: 2); put(":")
-        put(Int(parts.tm_min), digits: 2); put(":"); put(Int(parts.tm_sec), digits: 2); put(".")
-        put(fraction, digits: 3); put("Z")
-        return index
+        pair(year / 100, at: 0); pair(year % 100, at: 2); buffer[4] = UInt8(ascii: "-")
+        pair(month, at: 5); buffer[7] = UInt8(ascii: "-"); pair(day, at: 8); buffer[10] = UInt8(ascii: "T")
+        pair(clock / 3_600, at: 11); buffer[13] = UInt8(ascii: ":"); pair(clock / 60 % 60, at: 14); buffer[16] = UInt8(ascii: ":")
+        pair(clock % 60, at: 17); buffer[19] = UInt8(ascii: ".")
+        buffer[20] = UInt8(48 + subsecond / 100); pair(subsecond % 100, at: 21); buffer[23] = UInt8(ascii: "Z")
+        return length
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (the inverse of
+    /// `RFC3339.daysSinceEpoch`), by the same era arithmetic: no `gmtime_r`, which every
+    /// timestamp of every response and event called.
+    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.

@@ -66,12 +66,22 @@ enum ItemRecords {
 
     /// Appends a bid and returns its sequence number.
     static func insert(_ bid: BidRecord, in db: Database) throws -> Int64 {
+        try insert([bid], in: db)[0]
+    }
+
+    /// Appends bids in order and returns their sequence numbers.
+    static func insert(_ bids: [BidRecord], in db: Database) throws -> [Int64] {
+        guard !bids.isEmpty else { return [] }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO bids (id, item_id, bidder_id, amount, max_amount, price_after, leader_after, leader_max_after,
                 created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        return try DirectInsert.run(statement, in: db) { values in
+        return try bids.map { bid in try insert(bid, with: statement, in: db) }
+    }
+
+    private static func insert(_ bid: BidRecord, with statement: Statement, in db: Database) throws -> Int64 {
+        try DirectInsert.run(statement, in: db) { values in
             values.bind(bid.id)
             values.bind(bid.itemID)
             values.bind(bid.bidderID)

@@ -75,19 +75,26 @@ enum Outbox {
     /// Appends events inside the caller's transaction and returns the last sequence number.
     @discardableResult
     static func append(_ events: [OutboxEvent], context: WriteContext, in db: Database) throws -> Int64 {
+        try append(events.map { ($0, context) }, in: db)
+    }
+
+    /// Appends events, each with the context of the request that caused it: a bid batch writes
+    /// those of many requests with one statement lookup and one journal entry.
+    @discardableResult
+    static func append(_ events: [(OutboxEvent, WriteContext)], in db: Database) throws -> Int64 {
+        guard !events.isEmpty else { return db.lastInsertedRowID }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO events (id, event, version, timestamp, trace_id, correlation_id, subject_id, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var appended: [Appended] = []
         appended.reserveCapacity(events.count)
-        let timestamp = Timestamp.millis(context.now)
-        for event in events {
+        for (event, context) in events {
             let seq = try DirectInsert.run(statement, in: db) { values in
                 values.bind(event.id)
                 values.bind(event.name)
                 values.bind(version)
-                values.bind(timestamp)
+                values.bind(Timestamp.millis(context.now))
                 values.bind(context.traceID)
                 values.bind(context.correlationID)
                 values.bind(event.subjectID)

@@ -98,7 +98,7 @@ public final class Store: Sendable {
             }
             // A request's write answers its deadline, which cancellation cannot do once the write
             // waits for the writer. A write whose request was answered 503 never runs.
-            guard let deadline = RequestDeadline.current else { return try await writer.writeWithoutTransaction(transaction) }
+            guard let deadline = RequestDeadline.alarm() else { return try await writer.writeWithoutTransaction(transaction) }
             return try await withCheckedThrowingContinuation { continuation in
                 let answer = FirstAnswer(continuation)
                 writer.asyncWriteWithoutTransaction { db in
