@@ -38,22 +38,9 @@ enum FlatJSON {
         }
     }
 
-    private struct Reader {
+    private struct Reader: JSONBytes {
         let bytes: UnsafeRawBufferPointer
         var index = 0
-
-        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
-
-        mutating func take(_ byte: UInt8) -> Bool {
-            guard current == byte else { return false }
-            index += 1
-            return true
-        }
-
-        /// JSON whitespace (RFC 8259 §2).
-        mutating func skipBlanks() {
-            while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
-        }
 
         var atEndAfterBlanks: Bool {
             mutating get {
@@ -100,5 +87,26 @@ enum FlatJSON {
             if let byte = current, byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return nil }
             return negative ? -value : value
         }
+    }
+}
+
+/// A position in a JSON text's bytes, and the steps every reader of them takes.
+protocol JSONBytes {
+    var bytes: UnsafeRawBufferPointer { get }
+    var index: Int { get set }
+}
+
+extension JSONBytes {
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard current == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// JSON whitespace (RFC 8259 §2).
+    mutating func skipBlanks() {
+        while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
     }
 }

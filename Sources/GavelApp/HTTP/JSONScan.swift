@@ -27,22 +27,10 @@ enum JSONScan {
         return scanner.findings
     }
 
-    private struct Scanner {
+    private struct Scanner: JSONBytes {
         let bytes: UnsafeRawBufferPointer
         var index = 0
         var findings = Findings()
-
-        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
-
-        mutating func take(_ byte: UInt8) -> Bool {
-            guard current == byte else { return false }
-            index += 1
-            return true
-        }
-
-        mutating func skipBlanks() {
-            while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
-        }
 
         /// `path`: the names of the enclosing objects, for a repeated name; `member`: the
         /// top-level member the value belongs to.
