@@ -31,6 +31,44 @@ struct BidTests {
         }
     }
 
+    @Test("each bid's events carry the trace and correlation ids of its own request, also within one batch")
+    func eventsCarryRequestIDs() async throws {
+        let bench = try await AuctionBench(environment: ["GAVEL_AUCTIONS_WORKERS": "1"])
+        let seller = try await TestUser.make()
+        var bidders: [TestUser] = []
+        for _ in 0..<8 { bidders.append(try await TestUser.make()) }
+        let users = bidders
+        try await bench.run { client in
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.listItem(seller, bench: bench) } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            // One worker: concurrent bids land in shared batches, each must keep its own ids.
+            let sent = try await withThrowingTaskGroup(of: (String, String, String).self) { group in
+                for (index, (bidder, id)) in zip(users, ids).enumerated() {
+                    group.addTask {
+                        let trace = String(format: "%032x", index + 1)
+                        let headers: HTTPFields = [
+                            HTTPField.Name("traceparent")!: "00-\(trace)-00f067aa0ba902b7-01", .requestID: "bid-\(index)",
+                        ]
+                        let response = try await client.bid(bidder, on: id, amount: 1_200, headers: headers)
+                        #expect(response.status == .created)
+                        return (id, trace, "bid-\(index)")
+                    }
+                }
+                return try await group.reduce(into: [(String, String, String)]()) { $0.append($1) }
+            }
+            let events = try await client.execute(uri: "/api/v1/events?after=0&limit=100", method: .get).object()["data"] as? [[String: Any]] ?? []
+            let placed = events.filter { $0["event"] as? String == "bid.placed" }
+            #expect(placed.count == 8)
+            for (id, trace, requestID) in sent {
+                let event = placed.first { (($0["payload"] as? [String: Any])?["item"] as? [String: Any])?["id"] as? String == id }
+                #expect(event?["trace_id"] as? String == trace)
+                #expect(event?["correlation_id"] as? String == requestID)
+            }
+        }
+    }
+
     @Test("every rejection has its precise code and changes nothing", arguments: [
         ("too low", "bid.too_low", 422), ("self", "bid.self_bid", 422), ("currency", "bid.currency_mismatch", 422),
         ("zero", "bid.invalid_amount", 422), ("max below", "bid.max_below_amount", 422), ("ended", "item.ended", 409),
@@ -181,30 +219,70 @@ struct BidTests {
         let users = bidders
         try await bench.run { client in
             let id = try await client.listItem(seller, bench: bench, start: 100, increment: 10)
-            let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
-                for (index, bidder) in users.enumerated() {
+            // Each bidder bids three times, amounts and maxima drawn over the whole range, so
+            // bids overtake, lose to proxies and arrive below the price while others commit.
+            let answers = try await withThrowingTaskGroup(of: [(HTTPResponse.Status, String)].self) { group in
+                for bidder in users {
                     group.addTask {
                         var generator = SystemRandomNumberGenerator()
-                        let maximum = Int.random(in: 100...20_000, using: &generator)
-                        let response = try await client.bid(bidder, on: id, amount: 100 + index, max: max(maximum, 100 + index))
-                        guard response.status == .created else { return nil }
-                        return (try response.object()["bid"] as? [String: Any])?["id"] as? String
+                        var answers: [(HTTPResponse.Status, String)] = []
+                        for _ in 0..<3 {
+                            let amount = Int.random(in: 100...10_000, using: &generator)
+                            let maximum = amount + Int.random(in: 0...10_000, using: &generator)
+                            let response = try await client.bid(bidder, on: id, amount: amount, max: maximum)
+                            let body = try response.object()
+                            let label = response.status == .created
+                                ? ((body["bid"] as? [String: Any])?["id"] as? String ?? "") : (body["code"] as? String ?? "")
+                            answers.append((response.status, label))
+                        }
+                        return answers
                     }
                 }
-                return try await group.reduce(into: Set<String>()) { if let id = $1 { $0.insert(id) } }
+                return try await group.reduce(into: [(HTTPResponse.Status, String)]()) { $0 += $1 }
             }
+            #expect(answers.count == 150)
+            let acknowledged = Set(answers.filter { $0.0 == .created }.map(\.1))
+            // A bid the rules refuse here can only be too low: below the price, or a leader's
+            // maximum that does not rise.
+            #expect(answers.allSatisfy { $0.0 == .created || ($0.0 == .unprocessableContent && $0.1 == "bid.too_low") })
+            #expect(acknowledged.count > 1 && acknowledged.count < 150)
+
             let itemID = try #require(UUID(uuidString: id))
-            let stored = try await bench.storedBids(of: itemID)
-            #expect(acknowledged.isSubset(of: Set(stored.map(\.id.text))))
+            let stored = try await bench.storedBids(of: itemID).reversed()
+            #expect(Set(stored.map(\.id.text)) == acknowledged)
             #expect(stored.count == acknowledged.count)
             let item = try #require(bench.service.auctions.catalog.find(itemID))
-            let replayed = AuctionRules.replay(
-                stored.reversed().map { BidRequest(bidderID: $0.bidderID, amount: $0.amount, maxAmount: $0.maxAmount, currency: nil, at: $0.createdAt) },
-                sellerID: item.sellerID, terms: item.terms, opening: .opening(item.terms, status: .active))
-            #expect(replayed.currentPrice == item.state.currentPrice)
-            #expect(replayed.leaderID == item.state.leaderID)
-            #expect(replayed.bidCount == item.state.bidCount)
-            #expect(stored.first?.priceAfter == item.state.currentPrice)
+            // Replayed one bid at a time in commit order: every bid is accepted again and leaves
+            // the price and leader its row recorded; the end state is the item's.
+            var state = AuctionState.opening(item.terms, status: .active)
+            for bid in stored {
+                let request = BidRequest(bidderID: bid.bidderID, amount: bid.amount, maxAmount: bid.maxAmount, currency: nil, at: bid.createdAt)
+                guard case .success(let outcome) = AuctionRules.place(request, sellerID: item.sellerID, terms: item.terms, state: state) else {
+                    Issue.record("stored bid \(bid.id.text) is refused when replayed")
+                    return
+                }
+                state = outcome.state
+                #expect(bid.priceAfter == state.currentPrice)
+                #expect(bid.leaderAfter == state.leaderID)
+                #expect(bid.leaderMaxAfter == state.leaderMax)
+            }
+            #expect(state.currentPrice == item.state.currentPrice)
+            #expect(state.leaderID == item.state.leaderID)
+            #expect(state.leaderMax == item.state.leaderMax)
+            #expect(state.bidCount == item.state.bidCount)
+            #expect(item.state.bidCount == stored.count)
+            // Never a lower price: the recorded prices only rise.
+            let prices = stored.map(\.priceAfter)
+            #expect(zip(prices, prices.dropFirst()).allSatisfy { $0 <= $1 })
+            // Every acknowledged bid has its bid.placed event, in the same order.
+            let events = try await bench.service.store.read("test") { db in
+                try String.fetchAll(db, sql: "SELECT payload FROM events WHERE event = 'bid.placed' AND subject_id = ? ORDER BY seq", arguments: [itemID.text])
+            }
+            let eventBids = try events.map { payload -> String in
+                let object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
+                return (object?["bid"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            #expect(eventBids == stored.map(\.id.text))
         }
     }
 

@@ -361,15 +361,30 @@ struct ItemAPITests {
         }
     }
 
-    @Test("unknown or malformed item ids are 404 everywhere", arguments: ["", "/bids", "/events", "/cancel"])
-    func notFound(suffix: String) async throws {
+    @Test("unknown or malformed item ids are 404 everywhere", arguments: [
+        ("GET", ""), ("GET", "/bids"), ("GET", "/events"), ("POST", "/cancel"), ("POST", "/bids"), ("PATCH", ""), ("DELETE", ""),
+    ])
+    func notFound(method: String, suffix: String) async throws {
         let bench = try await AuctionBench()
         let user = try await TestUser.make()
         try await bench.run { client in
-            let method: HTTPRequest.Method = suffix == "/cancel" ? .post : .get
-            for id in ["0190f0e0-0000-7000-8000-000000000000", "nope"] {
-                let response = try await client.execute(uri: "/api/v1/items/\(id)\(suffix)", method: method, headers: user.authorization)
-                #expect(response.status == .notFound)
+            // Bodies that would be accepted for an item that exists: only the id is wrong.
+            let body: String? =
+                switch (method, suffix) {
+                case ("POST", "/bids"): #"{"amount": 1000}"#
+                case ("PATCH", _): #"{"name": "Renamed"}"#
+                default: nil
+                }
+            var headers = user.authorization
+            if body != nil { headers[.contentType] = "application/json" }
+            for id in ["0190f0e0-0000-7000-8000-000000000000", "nope", "0190F0E0-0000-7000-8000-00000000000Z"] {
+                let response = try await client.execute(
+                    uri: "/api/v1/items/\(id)\(suffix)", method: HTTPRequest.Method(method)!, headers: headers,
+                    body: body.map { ByteBuffer(string: $0) })
+                #expect(response.status == .notFound, "\(method) \(id)\(suffix)")
+                if response.status == .notFound {
+                    #expect(try response.object()["code"] as? String == "item.not_found")
+                }
             }
         }
     }
