@@ -94,14 +94,8 @@ struct AuctionCloserTests {
         let bidder = try await TestUser.make()
         try await bench.run { client in
             let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
-            let applier = BatchApplier(
-                store: bench.service.store, catalog: bench.service.auctions.catalog,
-                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
-            let worker = BidWorker(index: 0, capacity: 1, applier: applier)
-            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
-            func bid(_ amount: Int) -> ItemCommand {
-                .bid(BidRequest(bidderID: bidder.id, amount: amount, at: bench.clock.now), context: context, idempotency: nil)
-            }
+            let worker = bench.worker(capacity: 1)
+            func bid(_ amount: Int) -> ItemCommand { bench.bidCommand(bidder, amount) }
             // Not running yet: the first bid fills the queue.
             async let queued = worker.submit(id, bid(1_200))
             try await Task.sleep(for: .milliseconds(20))

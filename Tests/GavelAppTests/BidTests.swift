@@ -319,10 +319,7 @@ struct BidFailureTests {
         try await bench.run { client in
             let id = try await client.listItem(seller, bench: bench)
             // Every insert into bids fails, as a full disk or a corrupt page would.
-            _ = try await bench.service.store.write("test.break") { db in
-                try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON bids BEGIN SELECT RAISE(ABORT, 'injected'); END")
-                return true
-            }
+            try await bench.breakBids()
             let failed = try await client.bid(bidder, on: id, amount: 1_200)
             #expect(failed.status == .serviceUnavailable)
             #expect(try failed.problemCode() == "bid.not_recorded")
@@ -343,10 +340,7 @@ struct BidFailureTests {
             #expect(metrics.contains(#"gavel_bids_total{outcome="failed"} 1"#))
 
             // Once the fault is gone the same bid goes through.
-            _ = try await bench.service.store.write("test.repair") { db in
-                try db.execute(sql: "DROP TRIGGER broken")
-                return true
-            }
+            try await bench.repairBids()
             #expect(try await client.bid(bidder, on: id, amount: 1_200).status == .created)
         }
     }
@@ -358,22 +352,15 @@ struct BidFailureTests {
         let (first, second) = (try await TestUser.make(), try await TestUser.make())
         try await bench.run { client in
             let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
-            _ = try await bench.service.store.write("test.break") { db in
-                try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON bids BEGIN SELECT RAISE(ABORT, 'injected'); END")
-                return true
-            }
+            try await bench.breakBids()
             let registry = MetricsRegistry()
-            let applier = BatchApplier(
-                store: bench.service.store, catalog: bench.service.auctions.catalog, metrics: AuctionMetrics(registry),
-                logger: TestApp.logger, onTransition: {})
-            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
-            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let worker = bench.worker(metrics: AuctionMetrics(registry))
             // One batch: an accepted bid, then one too low after it.
             async let accepted = worker.submit(
-                id, .bid(BidRequest(bidderID: first.id, amount: 1_500, at: bench.clock.now), context: context, idempotency: nil))
+                id, bench.bidCommand(first, 1_500))
             try await Task.sleep(for: .milliseconds(20))
             async let rejected = worker.submit(
-                id, .bid(BidRequest(bidderID: second.id, amount: 1_000, at: bench.clock.now), context: context, idempotency: nil))
+                id, bench.bidCommand(second, 1_000))
             try await Task.sleep(for: .milliseconds(20))
             let running = Task { await worker.run() }
             var codes: [String?] = []
@@ -491,19 +478,14 @@ struct BidFailureTests {
             let id = try await client.listItem(seller, bench: bench)
             let itemID = try #require(UUID(uuidString: id))
             #expect(try await client.bid(keyed, on: id, amount: 1_200, headers: [.idempotencyKey: "k1"]).status == .created)
-            let applier = BatchApplier(
-                store: bench.service.store, catalog: bench.service.auctions.catalog,
-                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {},
-                lookUp: { _, _ in throw Unreadable() })
-            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
-            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let worker = bench.worker(lookUp: { _, _ in throw Unreadable() })
             let claim = IdempotencyClaim(userID: keyed.id, scope: AuctionService.bidScope(itemID), key: "k1", requestHash: "another body")
             // Both in the worker's first batch: the reused key, then another bidder's bid.
             async let reused = worker.submit(
-                itemID, .bid(BidRequest(bidderID: keyed.id, amount: 5_000, at: bench.clock.now), context: context, idempotency: claim))
+                itemID, bench.bidCommand(keyed, 5_000, idempotency: claim))
             try await Task.sleep(for: .milliseconds(20))
             async let plain = worker.submit(
-                itemID, .bid(BidRequest(bidderID: other.id, amount: 1_300, at: bench.clock.now), context: context, idempotency: nil))
+                itemID, bench.bidCommand(other, 1_300))
             try await Task.sleep(for: .milliseconds(20))
             let running = Task { await worker.run() }
             guard case .refused(let problem) = try await reused else {
@@ -531,17 +513,13 @@ struct BidFailureTests {
         let bidder = try await TestUser.make()
         try await bench.run { client in
             let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
-            let applier = BatchApplier(
-                store: bench.service.store, catalog: bench.service.auctions.catalog,
-                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
             // Not running: the command waits in the queue.
-            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
-            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
+            let worker = bench.worker()
             let start = ContinuousClock.now
             do {
                 _ = try await RequestDeadline.$due.withValue(.now() + .milliseconds(60)) {
                     try await worker.submit(
-                        id, .bid(BidRequest(bidderID: bidder.id, amount: 1_200, at: bench.clock.now), context: context, idempotency: nil))
+                        id, bench.bidCommand(bidder, 1_200))
                 }
                 Issue.record("the queued bid was answered otherwise")
             } catch let problem as Problem {
@@ -564,20 +542,16 @@ struct BidFailureTests {
         try await bench.run { client in
             let id = try #require(UUID(uuidString: try await client.listItem(seller, bench: bench)))
             // A worker of our own, not yet running, so both bids are in its first batch.
-            let applier = BatchApplier(
-                store: bench.service.store, catalog: bench.service.auctions.catalog,
-                metrics: AuctionMetrics(MetricsRegistry(enabled: false)), logger: TestApp.logger, onTransition: {})
-            let worker = BidWorker(index: 0, capacity: 10, applier: applier)
+            let worker = bench.worker()
             let holder = await bench.holdWriter(for: 1.5)
-            let context = WriteContext(traceID: "t", correlationID: "c", now: bench.clock.now)
             let deadline = Alarm(after: .milliseconds(200))
             async let early = RequestDeadline.$current.withValue(deadline) {
                 try await worker.submit(
-                    id, .bid(BidRequest(bidderID: first.id, amount: 1_500, maxAmount: 5_000, at: bench.clock.now), context: context, idempotency: nil))
+                    id, bench.bidCommand(first, 1_500, max: 5_000))
             }
             try await Task.sleep(for: .milliseconds(20))
             async let late = worker.submit(
-                id, .bid(BidRequest(bidderID: second.id, amount: 1_600, at: bench.clock.now), context: context, idempotency: nil))
+                id, bench.bidCommand(second, 1_600))
             try await Task.sleep(for: .milliseconds(20))
             let running = Task { await worker.run() }
             // Both were decided in one batch, the second on top of the first; the first's deadline

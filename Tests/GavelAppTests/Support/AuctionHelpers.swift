@@ -42,6 +42,40 @@ struct AuctionBench: Sendable {
         return holder
     }
 
+    /// A worker of the test's own on the bench's database and items, idle until the test runs
+    /// it: commands submitted before that wait in its queue, so they make one batch.
+    func worker(
+        capacity: Int = 10, metrics: AuctionMetrics = AuctionMetrics(MetricsRegistry(enabled: false)),
+        lookUp: (@Sendable (Store, [IdempotencyClaim]) async throws -> [IdempotentResponse?])? = nil
+    ) -> BidWorker {
+        var applier = BatchApplier(
+            store: service.store, catalog: service.auctions.catalog, metrics: metrics, logger: TestApp.logger, onTransition: {})
+        if let lookUp { applier.lookUp = lookUp }
+        return BidWorker(index: 0, capacity: capacity, applier: applier)
+    }
+
+    /// A bid as the HTTP handler would submit it, at the bench's clock.
+    func bidCommand(_ bidder: TestUser, _ amount: Int, max: Int? = nil, idempotency: IdempotencyClaim? = nil) -> ItemCommand {
+        .bid(
+            BidRequest(bidderID: bidder.id, amount: amount, maxAmount: max, at: clock.now),
+            context: WriteContext(traceID: "t", correlationID: "c", now: clock.now), idempotency: idempotency)
+    }
+
+    /// Makes every insert into `bids` fail, as a broken disk would, until `repairBids()`.
+    func breakBids() async throws {
+        _ = try await service.store.write("test.break") { db in
+            try db.execute(sql: "CREATE TRIGGER broken BEFORE INSERT ON bids BEGIN SELECT RAISE(ABORT, 'injected'); END")
+            return true
+        }
+    }
+
+    func repairBids() async throws {
+        _ = try await service.store.write("test.repair") { db in
+            try db.execute(sql: "DROP TRIGGER broken")
+            return true
+        }
+    }
+
     /// An item's bids as the database holds them, newest first, found by scanning the table:
     /// independent of the in-memory index the API answers from.
     func storedBids(of item: UUID) async throws -> [BidRecord] {
