@@ -1216,6 +1216,7 @@ DB2=$TMP/durability.sqlite
 BIDS=(python3 "$ROOT/scripts/e2e_bids.py")
 DUR_ITEMS=$TMP/durability-items.txt
 DUR_MIN_ACKS=${E2E_DURABILITY_MIN_ACKS:-300}
+DUR_CLIENTS=8  # bidding clients, each with one request open at a time
 
 # start_server2 LABEL — start the second server (appending to $LOG2) and wait for /health.
 start_server2() {
@@ -1244,7 +1245,7 @@ start_server2() {
 load_and_signal() {
     local signal=$1 acks=$2 started elapsed
     : >"$acks"
-    "${BIDS[@]}" load --base "$BASE2" --secret "$SECRET" --items "$DUR_ITEMS" --clients 8 --duration 30 \
+    "${BIDS[@]}" load --base "$BASE2" --secret "$SECRET" --items "$DUR_ITEMS" --clients "$DUR_CLIENTS" --duration 30 \
         --acks "$acks" >"$acks.summary" 2>"$acks.err" &
     LOAD_PID=$!
     started=$(now_ms)
@@ -1290,8 +1291,8 @@ check_load_summary() {
 }
 
 # verify_durability ACKS... — every acknowledged bid stored with its event; prices and counts.
-# Stored bids nobody heard of are the ones in flight when a server stopped: each of the 8
-# clients has one request open at a time, so at most 8 per load run (one file of ACKS each).
+# Stored bids nobody heard of are the ones in flight when a server stopped: at most one per
+# client per load run (one file of ACKS each).
 verify_durability() {
     local out=$TMP/verify.out rc=0
     "${BIDS[@]}" verify --base "$BASE2" --items "$DUR_ITEMS" --acks "$@" >"$out" 2>&1 || rc=$?
@@ -1300,8 +1301,8 @@ verify_durability() {
     summary=$(head -n 1 "$out")
     echo "e2e: durability: $(jq -r '"acknowledged \(.acknowledged), stored \(.stored) (\(.stored_not_acknowledged) in flight, not acknowledged), missing \(.missing), bid.placed events \(.bid_placed_events), acknowledged without event \(.missing_events)"' <<<"$summary" 2>/dev/null || echo "$summary")"
     jq -e '.missing == 0 and .missing_events == 0 and .acknowledged > 0 and .problems == 0' <<<"$summary" >/dev/null 2>&1 || err "verify: $summary"
-    jq -e --argjson most "$((8 * $#))" '.stored_not_acknowledged <= $most' <<<"$summary" >/dev/null 2>&1 \
-        || err "more stored bids without an acknowledgement than requests in flight (at most $((8 * $#))): $summary"
+    jq -e --argjson most "$((DUR_CLIENTS * $#))" '.stored_not_acknowledged <= $most' <<<"$summary" >/dev/null 2>&1 \
+        || err "more stored bids without an acknowledgement than requests in flight (at most $((DUR_CLIENTS * $#))): $summary"
 }
 
 begin "durability: a second server on port $PORT2 with its own database; 20 items via the API"
@@ -1313,7 +1314,7 @@ rc=0
 end_check
 [ "$(wc -l <"$DUR_ITEMS")" = 20 ] || bail
 
-begin "durability: 8 concurrent bidding clients, SIGKILL mid-load"
+begin "durability: $DUR_CLIENTS concurrent bidding clients, SIGKILL mid-load"
 load_and_signal KILL "$TMP/acks-kill.jsonl"
 [ "$SERVER2_RC" = 137 ] || err "exit status $SERVER2_RC after SIGKILL, expected 137"
 check_load_summary "$TMP/acks-kill.jsonl"
