@@ -8,7 +8,7 @@ enum IdempotencyKey {
     /// The request's key, if it sent one. Keys are opaque to the server but bounded:
     /// 1–255 visible ASCII characters, else 400.
     static func read(_ request: Request) throws -> String? {
-        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard let key = request.headers.value(.idempotencyKey) else { return nil }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw Problem.badRequest(
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.", code: "request.invalid_header",

@@ -27,7 +27,7 @@ enum JSONMediaType {
 extension Request {
     /// Reads the body up to `limit` bytes (413 past it) after checking its media type (415).
     func jsonBody(limit: Int, accepting mediaTypes: Set<String> = JSONMediaType.json) async throws -> ByteBuffer {
-        let header = headers[.contentType]
+        let header = headers.value(.contentType)
         // `application/json` exactly, as nearly every client sends it, without splitting or
         // lower-casing; anything else is parsed in full.
         let plainJSON = header.map { $0.utf8.elementsEqual("application/json".utf8) } ?? false

@@ -12,8 +12,8 @@ struct RequestIdentityMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[.requestID].flatMap(Self.saneRequestID) ?? ids.next()
-        let traceID = request.headers[.traceparent].flatMap(Self.traceID) ?? ids.next()
+        let requestID = request.headers.value(.requestID).flatMap(Self.saneRequestID) ?? ids.next()
+        let traceID = request.headers.value(.traceparent).flatMap(Self.traceID) ?? ids.next()
         context.requestID = requestID
         context.traceID = traceID
         context.logger[metadataKey: "request_id"] = .string(requestID)

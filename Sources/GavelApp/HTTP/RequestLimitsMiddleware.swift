@@ -24,7 +24,7 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     var selfTimed: [RouteTemplate] = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > maxBodyBytes {
             throw HTTPError(.contentTooLarge)
         }
         if request.method == .get || request.method == .head {

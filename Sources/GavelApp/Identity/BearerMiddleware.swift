@@ -8,7 +8,7 @@ struct BearerMiddleware: RouterMiddleware {
     let verifier: TokenVerifier
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
+        guard let header = request.headers.value(.authorization) else {
             return try await next(request, context)
         }
         guard let token = Self.token(in: header) else {
