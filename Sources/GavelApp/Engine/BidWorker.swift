@@ -29,6 +29,12 @@ final class BidWorker: Sendable {
         /// Set when the engine's turn to stop comes: the worker exits once its queue is empty.
         var finishing = false
         var wakeup: CheckedContinuation<Void, Never>?
+        /// How many queued commands wake the waiting worker (see `waitForCommands`).
+        var wanted = 1
+        /// Counts the worker's waits, so that a linger's timer ends only the wait it was set for.
+        var waits: UInt64 = 0
+        /// Set when a linger ran out with nothing queued: the load has gone.
+        var idle = false
         /// Whether a sweep for deadlines is scheduled.
         var sweeping = false
     }
@@ -40,13 +46,16 @@ final class BidWorker: Sendable {
     let index: Int
     let capacity: Int
     let maxBatch: Int
+    /// See `lingerLimit`.
+    let linger: Duration
     private let queue = Mutex(Queue())
     let applier: BatchApplier
 
-    init(index: Int, capacity: Int, maxBatch: Int = 512, applier: BatchApplier) {
+    init(index: Int, capacity: Int, maxBatch: Int = 512, linger: Duration = BidWorker.lingerLimit, applier: BatchApplier) {
         self.index = index
         self.capacity = capacity
         self.maxBatch = maxBatch
+        self.linger = linger
         self.applier = applier
     }
 
@@ -73,6 +82,7 @@ final class BidWorker: Sendable {
                 }
                 // Counted under the lock, so the worker's decrement can never come first.
                 applier.metrics.queueChanged(by: 1)
+                guard queue.pending.count >= queue.wanted else { return (nil, nil) }
                 defer { queue.wakeup = nil }
                 return (nil, queue.wakeup)
             }
@@ -123,34 +133,68 @@ final class BidWorker: Sendable {
         wakeup?.resume()
     }
 
+    /// Group commit under load: while recent batches held at least `lingerAbove` commands, the
+    /// worker waits up to `lingerLimit` for half as many to be queued before it takes the next
+    /// batch. Without it, a worker that finds one command queued right after a commit commits it
+    /// alone while the callers that commit answered queue up behind it: batches alternate
+    /// between one command and all the rest, and each commit's fsync and page writes are paid
+    /// for one bid. Under light load commands are taken at once.
+    static let lingerAbove = 8
+    static let lingerLimit: Duration = .milliseconds(2)
+
     /// Drains batches until `finish()` was called and the queue is empty.
     func run() async {
+        // The recent batch size: the largest batch, shrinking by a quarter with each smaller one,
+        // and forgotten when a linger runs out with nothing queued.
+        var load = 0
         while true {
-            let batch = queue.withLock { queue -> [Pending]? in
+            await waitForCommands(load >= Self.lingerAbove ? load / 2 : 1)
+            let taken = queue.withLock { queue -> (batch: [Pending], idle: Bool)? in
                 queue.applying = []
-                if queue.pending.isEmpty { return queue.finishing ? nil : [] }
+                defer { queue.idle = false }
+                if queue.pending.isEmpty { return queue.finishing ? nil : ([], queue.idle) }
                 let count = min(maxBatch, queue.pending.count)
                 defer { queue.pending.removeFirst(count) }
                 queue.applying = Array(queue.pending.prefix(count))
-                return queue.applying
+                return (queue.applying, queue.idle)
             }
-            guard let batch else { return }
-            if !batch.isEmpty { applier.metrics.queueChanged(by: -batch.count) }
-            if batch.isEmpty {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let ready = queue.withLock { queue -> Bool in
-                        if !queue.pending.isEmpty || queue.finishing { return true }
-                        queue.wakeup = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-                continue
-            }
+            guard let (batch, idle) = taken else { return }
+            load = idle ? batch.count : max(batch.count, load - load / 4)
+            if batch.isEmpty { continue }
+            applier.metrics.queueChanged(by: -batch.count)
             // Commands whose callers were already answered by their deadline are dropped; the
             // rest are claimed when their transaction starts (`BatchApplier`).
             let live = batch.filter { !$0.verdict.isAnswered }
             if !live.isEmpty { await applier.apply(live) }
+        }
+    }
+
+    /// Returns once `wanted` commands are queued, or the queue is finishing. When more than one
+    /// is wanted, after `linger` any queued command will do.
+    private func waitForCommands(_ wanted: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let wait = queue.withLock { queue -> UInt64? in
+                if queue.pending.count >= wanted || queue.finishing { return nil }
+                queue.waits += 1
+                queue.wakeup = continuation
+                queue.wanted = wanted
+                return queue.waits
+            }
+            guard let wait else { return continuation.resume() }
+            guard wanted > 1 else { return }
+            Timers.schedule(after: linger) { [self] in
+                let wakeup = queue.withLock { queue -> CheckedContinuation<Void, Never>? in
+                    guard queue.waits == wait, queue.wakeup != nil else { return nil }
+                    queue.wanted = 1
+                    guard !queue.pending.isEmpty else {
+                        queue.idle = true
+                        return nil
+                    }
+                    defer { queue.wakeup = nil }
+                    return queue.wakeup
+                }
+                wakeup?.resume()
+            }
         }
     }
 }

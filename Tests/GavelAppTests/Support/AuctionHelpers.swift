@@ -45,13 +45,14 @@ struct AuctionBench: Sendable {
     /// A worker of the test's own on the bench's database and items, idle until the test runs
     /// it: commands submitted before that wait in its queue, so they make one batch.
     func worker(
-        capacity: Int = 10, metrics: AuctionMetrics = AuctionMetrics(MetricsRegistry(enabled: false)),
+        capacity: Int = 10, linger: Duration = BidWorker.lingerLimit,
+        metrics: AuctionMetrics = AuctionMetrics(MetricsRegistry(enabled: false)),
         lookUp: (@Sendable (Store, [IdempotencyClaim]) async throws -> [IdempotentResponse?])? = nil
     ) -> BidWorker {
         var applier = BatchApplier(
             store: service.store, catalog: service.auctions.catalog, metrics: metrics, logger: TestApp.logger, onTransition: {})
         if let lookUp { applier.lookUp = lookUp }
-        return BidWorker(index: 0, capacity: capacity, applier: applier)
+        return BidWorker(index: 0, capacity: capacity, linger: linger, applier: applier)
     }
 
     /// A bid as the HTTP handler would submit it, at the bench's clock.
