@@ -78,4 +78,32 @@ struct JSONObjectWriterTests {
             #expect(BidResponse.json(bid, item) == response)
         }
     }
+
+    @Test("problem bodies equal the Encodable shape's encoding, with and without detail and field errors")
+    func problemBodies() throws {
+        let problems = [
+            Problem(.conflict, code: "bid.too_low", detail: "The minimum bid is 1050."),
+            Problem(.notFound, code: "item.not_found"),
+            Problem.validation(ValidationFailure(field: "amount", "must be \"positive\"\n")),
+            Problem(
+                .unprocessableContent, code: "request.invalid_body", detail: "Two / three ✓",
+                errors: [FieldError(field: "name", message: "required"), FieldError(field: "ends_at", message: "after starts_at")],
+                title: "Custom title"),
+            Problem.unauthorized("The access token has expired."),
+        ]
+        for problem in problems {
+            let expected = try JSONCoding.encode(Problem.Body(problem))
+            #expect(problem.json() == expected, "\(String(decoding: expected, as: UTF8.self))")
+        }
+    }
+
+    @Test("arrays of objects: empty, one, several")
+    func objectArrays() {
+        for count in 0...3 {
+            var writer = JSONObjectWriter()
+            writer.field("list", objects: 0..<count) { entry, index in entry.field("n", index) }
+            let expected = "{\"list\":[" + (0..<count).map { "{\"n\":\($0)}" }.joined(separator: ",") + "]}"
+            #expect(String(decoding: writer.finish(), as: UTF8.self) == expected)
+        }
+    }
 }

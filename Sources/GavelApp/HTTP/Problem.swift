@@ -58,6 +58,7 @@ public struct Problem: Error, Sendable {
         .preconditionFailed, code: "request.precondition_failed",
         detail: "If-Match does not match the current version; fetch the resource and retry.")
 
+    /// The body's shape, as `JSONCoding.encode` would write it; `json()` writes the same bytes.
     struct Body: Encodable {
         let type: String
         let title: String
@@ -65,16 +66,39 @@ public struct Problem: Error, Sendable {
         let detail: String?
         let code: String
         let errors: [FieldError]?
+
+        init(_ problem: Problem) {
+            type = "/problems/\(problem.code)"
+            title = problem.title
+            status = problem.status.code
+            detail = problem.detail
+            code = problem.code
+            errors = problem.errors.isEmpty ? nil : problem.errors
+        }
+    }
+
+    /// The body, written directly: rejected bids answer with a problem, and on the hot item
+    /// most bids are rejected; `JSONEncoder` took a tenth of the CPU of such a run.
+    func json() -> [UInt8] {
+        var body = JSONObjectWriter(capacity: 192)
+        body.field("code", code)
+        body.field("detail", detail)
+        if !errors.isEmpty {
+            body.field("errors", objects: errors) { entry, error in
+                entry.field("field", error.field)
+                entry.field("message", error.message)
+            }
+        }
+        body.field("status", status.code)
+        body.field("title", title)
+        body.field("type", "/problems/" + code)
+        return body.finish()
     }
 
     func response() -> Response {
-        let body = Body(
-            type: "/problems/\(code)", title: title, status: status.code, detail: detail, code: code,
-            errors: errors.isEmpty ? nil : errors)
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        let bytes = (try? JSONCoding.encode(body)) ?? Array("{\"status\":\(status.code),\"code\":\"\(code)\"}".utf8)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json())))
     }
 }
 

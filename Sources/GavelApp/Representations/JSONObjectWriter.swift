@@ -81,6 +81,26 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// An array of objects, each written by `body` straight into this object's bytes.
+    mutating func field<Element>(
+        _ key: StaticString, objects elements: some Sequence<Element>, _ body: (inout JSONObjectWriter, Element) -> Void
+    ) {
+        name(key)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            var nested = JSONObjectWriter(borrowing: ())
+            swap(&nested.bytes, &bytes)
+            nested.bytes.append(UInt8(ascii: "{"))
+            body(&nested, element)
+            swap(&nested.bytes, &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// The object's bytes, closed; the buffer is handed over, not copied.
     consuming func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
