@@ -73,12 +73,7 @@ struct JSONObjectWriter {
     /// writer of its own and copying it in cost an allocation and a copy per object.
     mutating func field(_ key: StaticString, object body: (inout JSONObjectWriter) -> Void) {
         name(key)
-        var nested = JSONObjectWriter(borrowing: ())
-        swap(&nested.bytes, &bytes)
-        nested.bytes.append(UInt8(ascii: "{"))
-        body(&nested)
-        swap(&nested.bytes, &bytes)
-        bytes.append(UInt8(ascii: "}"))
+        nested(body)
     }
 
     /// An array of objects, each written by `body` straight into this object's bytes.
@@ -91,14 +86,19 @@ struct JSONObjectWriter {
         for element in elements {
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
-            var nested = JSONObjectWriter(borrowing: ())
-            swap(&nested.bytes, &bytes)
-            nested.bytes.append(UInt8(ascii: "{"))
-            body(&nested, element)
-            swap(&nested.bytes, &bytes)
-            bytes.append(UInt8(ascii: "}"))
+            nested { body(&$0, element) }
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// An object written by `body` into this writer's buffer, which it borrows meanwhile.
+    private mutating func nested(_ body: (inout JSONObjectWriter) -> Void) {
+        var nested = JSONObjectWriter(borrowing: ())
+        swap(&nested.bytes, &bytes)
+        nested.bytes.append(UInt8(ascii: "{"))
+        body(&nested)
+        swap(&nested.bytes, &bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// The object's bytes, closed; the buffer is handed over, not copied.

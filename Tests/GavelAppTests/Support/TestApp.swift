@@ -45,9 +45,11 @@ enum TestApp {
     }
 
     /// Mints an access token as the identity capability will: HS256 with the configured secret.
+    /// Valid from ten minutes ago: a `TestClock` starts at the real time and stands still, so
+    /// on a loaded machine a test's clock can fall seconds behind the time its token was minted.
     static func token(
         for user: UUID = UUID(), secret: String = secret, issuer: String = "gavel", audience: String = "gavel",
-        type: String = "access", expiresIn: TimeInterval = 900, notBefore: Date = Date().addingTimeInterval(-5),
+        type: String = "access", expiresIn: TimeInterval = 900, notBefore: Date = Date().addingTimeInterval(-600),
         digest: DigestAlgorithm = .sha256
     ) async throws -> String {
         let keys = JWTKeyCollection()
